@@ -1,0 +1,79 @@
+"""Top-level ``nanomed`` commands; each scale adds its own sub-commands from its module."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from nanomed._version import __version__
+from nanomed.cli import release as release_cli
+from nanomed.cli._common import console, handle_errors
+
+app = typer.Typer(
+    name="nanomed",
+    help="Multiscale, AI-assisted modelling of nanoparticle drug delivery.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(release_cli.app, name="release", help="Drug release: fit and simulate curves.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"nanomed {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """nanomed: from nanocarrier design to tumour delivery."""
+
+
+@app.command()
+@handle_errors
+def validate(
+    file: Annotated[Path, typer.Argument(help="A scenario, formulation or carrier YAML/JSON.")],
+) -> None:
+    """Check an input file and print it back with units normalised."""
+    from nanomed.io import validate_file
+
+    model = validate_file(file)
+    console.print(f"[green]ok[/green] {file}: valid {type(model).__name__}")
+    console.print(model.to_yaml(), highlight=False)
+
+
+@app.command()
+@handle_errors
+def materials() -> None:
+    """List the materials library with densities and sources."""
+    from nanomed.materials import lipids, materials
+
+    table = Table(title="Carrier materials")
+    for col in ("name", "kind", "density [g/cm³]", "source"):
+        table.add_column(col)
+    for m in materials().values():
+        d = m.properties["density_g_cm3"]
+        table.add_row(m.name, m.kind, f"{d.value:g}" + (" (guess)" if d.guess else ""), d.source)
+    console.print(table)
+    lt = Table(title="Lipids")
+    for col in ("name", "Tm [°C]", "source"):
+        lt.add_column(col)
+    for lip in lipids().values():
+        tm = "-" if lip.transition_C is None else f"{lip.transition_C:g}"
+        lt.add_row(lip.name, tm, lip.source)
+    console.print(lt)
+
+
+def main() -> None:
+    """Entry point of the ``nanomed`` script."""
+    os.environ.setdefault("MPLBACKEND", "Agg")  # the CLI draws into files, never on a screen
+    app()

@@ -1,0 +1,7 @@
+"""``nanomed release ...``: fit and simulate release curves."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

@@ -1,0 +1,40 @@
+"""One exception hierarchy for nanomed.
+
+Every error that a user can cause is an :class:`InputError` whose message is a single line naming the
+field, row or profile and what is wrong, so that the CLI can print it without a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataError",
+    "InputError",
+    "ModelError",
+    "NanomedError",
+    "ParameterError",
+    "SolverError",
+]
+
+
+class NanomedError(Exception):
+    """Base class of every error raised on purpose by nanomed."""
+
+
+class InputError(NanomedError, ValueError):
+    """Bad user input: a file, a field, a table row or a command-line option."""
+
+
+class ParameterError(InputError):
+    """A parameter value outside its declared bounds, or with the wrong unit."""
+
+
+class DataError(InputError):
+    """A data table that cannot be used as it is (missing columns, bad values, too few points)."""
+
+
+class ModelError(NanomedError):
+    """A model that is inconsistent (missing piece, impossible configuration)."""
+
+
+class SolverError(NanomedError, RuntimeError):
+    """A numerical solve or fit that failed."""

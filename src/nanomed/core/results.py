@@ -1,0 +1,111 @@
+"""Result objects shared by every scale: a tidy table plus metadata, saved atomically.
+
+A result holds one long-format :class:`pandas.DataFrame` and a JSON-serialisable ``metadata`` dict
+(model name, parameters, units, provenance). ``save`` writes ``<stem>.parquet`` and ``<stem>.json``
+through a temporary file and an atomic rename, so that a killed job never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import pandas as pd
+
+from nanomed.core.errors import DataError
+
+__all__ = ["Result", "atomic_write"]
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp_path)`` and rename the temporary file onto ``path`` atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+class Result:
+    """A tidy table with metadata.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long-format table of the result.
+    metadata : dict
+        JSON-serialisable description (model, parameters, units, provenance).
+    """
+
+    #: column plotted on the x axis by :meth:`plot`, when present
+    x_column: ClassVar[str] = "time"
+
+    def __init__(self, data: pd.DataFrame, metadata: dict[str, Any] | None = None) -> None:
+        self.data = data
+        self.metadata = dict(metadata or {})
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """Return a copy of the result table."""
+        return self.data.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """Return a short table describing the result (override in subclasses)."""
+        return self.data.describe()
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Plot every numeric column against :attr:`x_column` and return the matplotlib axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4))
+        df = self.data
+        x = self.x_column if self.x_column in df else df.columns[0]
+        for col in df.select_dtypes("number").columns:
+            if col != x:
+                ax.plot(df[x], df[col], label=col, **kwargs)
+        ax.set_xlabel(x)
+        ax.legend(fontsize="small")
+        return ax
+
+    def save(self, stem: str | os.PathLike[str]) -> tuple[Path, Path]:
+        """Write ``stem.parquet`` and ``stem.json`` atomically; return both paths."""
+        stem = Path(stem)
+        table = atomic_write(
+            stem.with_suffix(".parquet"), lambda p: self.data.to_parquet(p, index=False)
+        )
+        meta = {"class": type(self).__name__, "metadata": self.metadata}
+        js = atomic_write(
+            stem.with_suffix(".json"),
+            lambda p: p.write_text(json.dumps(meta, indent=2, default=_json_default)),
+        )
+        return table, js
+
+    @classmethod
+    def load(cls, stem: str | os.PathLike[str]) -> Self:
+        """Read a result written by :meth:`save`."""
+        stem = Path(stem)
+        try:
+            data = pd.read_parquet(stem.with_suffix(".parquet"))
+            meta = json.loads(stem.with_suffix(".json").read_text())
+        except FileNotFoundError as exc:
+            raise DataError(f"{stem}: no saved result there ({exc.filename} missing)") from None
+        return cls(data, meta.get("metadata", {}))
+
+
+def _json_default(obj: Any) -> Any:
+    """Make numpy scalars and arrays JSON-serialisable."""
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot serialise {type(obj).__name__}")

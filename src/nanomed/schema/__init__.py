@@ -1,0 +1,34 @@
+"""pydantic v2 models of everything a user describes: drug, carrier, formulation, scenario."""
+
+from nanomed.schema.base import NanomedModel, read_mapping
+from nanomed.schema.carrier import Carrier, LipidComponent, Shape, SizeDistribution
+from nanomed.schema.drug import Drug
+from nanomed.schema.formulation import Formulation, ReleaseSpec
+from nanomed.schema.scenario import (
+    Dosing,
+    Levels,
+    Route,
+    Scenario,
+    SpeciesName,
+    Subject,
+    Tumour,
+)
+
+__all__ = [
+    "Carrier",
+    "Dosing",
+    "Drug",
+    "Formulation",
+    "Levels",
+    "LipidComponent",
+    "NanomedModel",
+    "ReleaseSpec",
+    "Route",
+    "Scenario",
+    "Shape",
+    "SizeDistribution",
+    "SpeciesName",
+    "Subject",
+    "Tumour",
+    "read_mapping",
+]

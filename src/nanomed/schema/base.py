@@ -1,0 +1,76 @@
+"""Common base of the schema models and YAML/JSON input-output with one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from nanomed.core.errors import InputError
+
+__all__ = ["NanomedModel", "format_validation_error", "read_mapping"]
+
+
+def format_validation_error(exc: ValidationError, where: str = "") -> str:
+    """Turn a pydantic error into one line naming the field and what is wrong."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "(root)"
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}")
+    prefix = f"{where}: " if where else ""
+    return prefix + "; ".join(parts)
+
+
+def read_mapping(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON file holding one mapping; errors are one line naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        first = str(exc).splitlines()[0]
+        raise InputError(f"{path}: not valid YAML/JSON ({first})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+class NanomedModel(BaseModel):
+    """Base for every schema model: strict field names, unit-aware YAML/JSON in and out."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "") -> Self:
+        """Validate a mapping; errors are one-line :class:`InputError` naming the field."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InputError(format_validation_error(exc, where or cls.__name__)) from None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Self:
+        """Read a YAML or JSON file."""
+        return cls.from_dict(read_mapping(path), where=str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-compatible dict with quantities written as text with units."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def to_yaml(self) -> str:
+        """Return the model as YAML text."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model to ``path`` (``.json`` or ``.yaml``)."""
+        path = Path(path)
+        text = json.dumps(self.to_dict(), indent=2) if path.suffix == ".json" else self.to_yaml()
+        path.write_text(text, encoding="utf-8")
+        return path

@@ -1,0 +1,43 @@
+"""The drug: identity, physicochemical properties and small-molecule PK inputs."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from nanomed.schema._types import quantity
+from nanomed.schema.base import NanomedModel
+
+__all__ = ["Drug"]
+
+
+class Drug(NanomedModel):
+    """A small-molecule drug.
+
+    Fields left empty can be filled by the molecular scale (RDKit descriptors from ``smiles``).
+    PK fields feed the free-drug PBPK (tissue partition by Rodgers–Rowland or Poulin–Theil from
+    logP, pKa and fu, or given directly in ``tissue_partition``).
+
+    Examples
+    --------
+    >>> Drug(name="doxorubicin", molecular_weight="543.5 g/mol", logp=1.27).molecular_weight
+    543.5
+    """
+
+    name: str = Field(min_length=1)
+    smiles: str | None = None
+    molecular_weight: quantity("g/mol", "molar mass", gt=0, le=5000) | None = None
+    logp: float | None = Field(None, ge=-10, le=15, description="octanol/water logP [-]")
+    pka_acid: list[float] = Field(default_factory=list, description="acidic pKa values [-]")
+    pka_base: list[float] = Field(default_factory=list, description="basic pKa values [-]")
+    fraction_unbound: float | None = Field(
+        None, gt=0, le=1, description="fraction unbound in plasma fu [-]"
+    )
+    blood_plasma_ratio: float | None = Field(
+        None, gt=0, le=20, description="blood:plasma concentration ratio [-]"
+    )
+    solubility: quantity("mg/mL", "aqueous solubility", ge=0) | None = None
+    clearance_hepatic: quantity("L/h/kg", "hepatic blood clearance", ge=0) | None = None
+    clearance_renal: quantity("L/h/kg", "renal clearance", ge=0) | None = None
+    tissue_partition: dict[str, float] | None = Field(
+        None, description="tissue:plasma partition coefficients Kp by organ [-]"
+    )

@@ -1,0 +1,99 @@
+"""The in-vivo scenario: species, tumour, dosing schedule, simulation settings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from nanomed.schema._types import quantity
+from nanomed.schema.base import NanomedModel
+from nanomed.schema.formulation import Formulation
+
+__all__ = ["Dosing", "Levels", "Route", "Scenario", "SpeciesName", "Subject", "Tumour"]
+
+
+class SpeciesName(StrEnum):
+    """Species with physiology tables."""
+
+    mouse = "mouse"
+    rat = "rat"
+    human = "human"
+
+
+class Route(StrEnum):
+    """Route of administration."""
+
+    iv_bolus = "iv_bolus"
+    iv_infusion = "iv_infusion"
+
+
+class Subject(NanomedModel):
+    """The animal or patient: species and body weight."""
+
+    species: SpeciesName = SpeciesName.mouse
+    body_weight: quantity("kg", "body weight", gt=0, le=500) | None = None
+
+
+class Tumour(NanomedModel):
+    """A solid tumour, sized by its mass."""
+
+    mass: quantity("g", "tumour mass", gt=0, le=5000) = 0.5
+    model: str = Field("xenograft", description="tumour model (xenograft, allograft, ...)")
+    cancer_type: str | None = None
+
+
+class Dosing(NanomedModel):
+    """An IV dose schedule.
+
+    ``times`` gives the start of each dose; equivalently ``n_doses`` doses every ``interval``.
+    """
+
+    route: Route = Route.iv_bolus
+    dose: quantity(
+        "mg/kg", "dose per administration (drug, or particle mass for empty carriers)", gt=0
+    )
+    infusion_duration: quantity("h", "infusion duration", gt=0) | None = None
+    n_doses: int = Field(1, ge=1, le=1000)
+    interval: quantity("h", "dosing interval", gt=0) | None = None
+    times: list[float] | None = Field(None, description="dose start times [h]")
+
+    @model_validator(mode="after")
+    def _check(self) -> Dosing:
+        if self.route == Route.iv_infusion and self.infusion_duration is None:
+            raise ValueError("iv_infusion needs infusion_duration")
+        if self.n_doses > 1 and self.interval is None and self.times is None:
+            raise ValueError("n_doses > 1 needs interval or times")
+        if self.times is not None and (
+            any(t < 0 for t in self.times) or sorted(self.times) != self.times
+        ):
+            raise ValueError("times must be non-negative and sorted")
+        return self
+
+    def dose_times(self) -> list[float]:
+        """Return the start time of every dose [h]."""
+        if self.times is not None:
+            return list(self.times)
+        step = self.interval or 0.0
+        return [i * step for i in range(self.n_doses)]
+
+
+class Levels(NanomedModel):
+    """Which scales run in a multiscale simulation (the organ scale always runs)."""
+
+    molecular: bool = False
+    release: bool = True
+    cellular: bool = False
+
+
+class Scenario(NanomedModel):
+    """A complete in-vivo scenario for ``nanomed run``."""
+
+    name: str = "scenario"
+    formulation: Formulation
+    subject: Subject = Subject()
+    tumour: Tumour | None = None
+    dosing: Dosing
+    duration: quantity("h", "simulated time", gt=0, le=24 * 365) = 168.0
+    output_interval: quantity("h", "output time step", gt=0) = 1.0
+    levels: Levels = Levels()

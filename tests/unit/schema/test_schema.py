@@ -1,0 +1,58 @@
+import pytest
+
+from nanomed import Carrier, Formulation, InputError, Scenario
+from nanomed.io import validate_file
+
+
+def test_carrier_units_roundtrip(tmp_path):
+    c = Carrier(material="gold", hydrodynamic_diameter="0.05 um", zeta_potential="-20 mV")
+    assert c.hydrodynamic_diameter == pytest.approx(50.0)
+    assert c.density == 19.3  # CRC Handbook value in the library
+    path = c.save(tmp_path / "c.yaml")
+    assert Carrier.from_file(path) == c
+
+
+def test_unknown_material_is_one_line_error():
+    with pytest.raises(InputError) as exc:
+        Carrier.from_dict({"material": "kryptonite", "hydrodynamic_diameter": 100})
+    msg = str(exc.value)
+    assert "material" in msg and "kryptonite" in msg and "\n" not in msg
+
+
+def test_core_larger_than_hydrodynamic_rejected():
+    with pytest.raises(InputError, match="core_diameter"):
+        Carrier.from_dict(
+            {"material": "gold", "hydrodynamic_diameter": "10 nm", "core_diameter": "20 nm"}
+        )
+
+
+def test_lipid_fractions_must_sum_to_one():
+    with pytest.raises(InputError, match="sum to 1"):
+        Carrier.from_dict(
+            {
+                "material": "liposome",
+                "hydrodynamic_diameter": 100,
+                "lipids": [{"name": "HSPC", "mole_fraction": 0.5}],
+            }
+        )
+
+
+def test_scenario_dose_schedule():
+    s = Scenario.from_dict(
+        {
+            "formulation": {"name": "x"},
+            "dosing": {"dose": "5 mg/kg", "n_doses": 3, "interval": "1 week"},
+        }
+    )
+    assert s.dosing.dose_times() == [0.0, 168.0, 336.0]
+    with pytest.raises(InputError, match="dose"):
+        Scenario.from_dict({"formulation": {}, "dosing": {"dose": "-1 mg/kg"}})
+
+
+def test_validate_file_recognises_kind(tmp_path):
+    f = Formulation(name="f", carrier=Carrier(material="PLGA", hydrodynamic_diameter=150))
+    path = f.save(tmp_path / "f.json")
+    assert isinstance(validate_file(path), Formulation)
+    (tmp_path / "bad.yaml").write_text("foo: 1\n")
+    with pytest.raises(InputError, match="cannot tell"):
+        validate_file(tmp_path / "bad.yaml")
