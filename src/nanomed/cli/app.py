@@ -10,6 +10,8 @@ import typer
 from rich.table import Table
 
 from nanomed._version import __version__
+from nanomed.cli import cellular as cellular_cli
+from nanomed.cli import organ as organ_cli
 from nanomed.cli import release as release_cli
 from nanomed.cli._common import console, handle_errors
 
@@ -20,7 +22,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(release_cli.app, name="release", help="Drug release: fit and simulate curves.")
+# each scale adds its commands (sub-apps or top-level commands) from its own module
+release_cli.register(app)
+organ_cli.register(app)
+cellular_cli.register(app)
 
 
 def _version(value: bool) -> None:

@@ -1,5 +1,7 @@
 """Release scale: empirical and mechanistic models of drug release from nanocarriers."""
 
+# importing the model modules registers their models
+from nanomed.release import desorption, diffusion, empirical, erosion, liposome  # noqa: F401
 from nanomed.release.base import (
     ReleaseModel,
     available_release_models,
