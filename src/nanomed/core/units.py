@@ -60,7 +60,8 @@ def parse_quantity(value: Any, unit: str, *, name: str = "value") -> float:
             return float(q)
         if q.dimensionless and not ureg.Quantity(1, unit).dimensionless:
             return float(q.magnitude)
-        return float(q.to(unit).magnitude)
+        # 12 significant digits: drops conversion noise (0.02 um -> 20 nm, not 19.999999999999996)
+        return float(f"{q.to(unit).magnitude:.12g}")
     except pint.DimensionalityError:
         raise InputError(
             f"{pre}{value!r} cannot be converted to {unit!r} (wrong dimension)"
@@ -76,4 +77,4 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
 
 def format_quantity(value: float, unit: str) -> str:
     """Write a float and its unit as text that :func:`parse_quantity` reads back exactly."""
-    return f"{value!r} {unit}"
+    return f"{value:.12g} {unit}"
