@@ -17,6 +17,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/nanomed run examples/scenarios --out out/run
+	$(VENV)/bin/nanomed release fit examples/release/bannigan_subset.csv --time-unit day --out out/release
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples

@@ -29,6 +29,26 @@ from nanomed.schema import (
     Tumour,
 )
 
+# heavy entry points, imported on first use so that `import nanomed` and the CLI start fast
+_LAZY = {
+    "simulate": ("nanomed.coupling", "simulate"),
+    "MultiscaleSimulation": ("nanomed.coupling", "MultiscaleSimulation"),
+    "simulate_organ": ("nanomed.organ", "simulate_organ"),
+    "get_release_model": ("nanomed.release", "get_release_model"),
+    "fit_model": ("nanomed.release.fitting", "fit_model"),
+    "fit_library": ("nanomed.release.fitting", "fit_library"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'nanomed' has no attribute {name!r}")
+
+
 __all__ = [
     "Carrier",
     "DataError",
@@ -37,6 +57,7 @@ __all__ = [
     "Formulation",
     "InputError",
     "ModelError",
+    "MultiscaleSimulation",
     "NanomedError",
     "Parameter",
     "ParameterError",
@@ -49,5 +70,10 @@ __all__ = [
     "Tumour",
     "__version__",
     "citations",
+    "fit_library",
+    "fit_model",
+    "get_release_model",
+    "simulate",
+    "simulate_organ",
     "ureg",
 ]

@@ -6,17 +6,33 @@ inputs ("100 nm", "5 mg/kg", "2 day") are converted here and nowhere else.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import pint
 
 from nanomed.core.errors import InputError
 
-__all__ = ["Quantity", "convert", "format_quantity", "parse_quantity", "ureg"]
+__all__ = ["convert", "format_quantity", "parse_quantity"]  # and, lazily, ureg and Quantity
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-ureg.define("percent_ID = 0.01 = %ID")
-Quantity = ureg.Quantity
+
+
+@cache
+def _registry() -> pint.UnitRegistry:
+    # built on first use: parsing pint's definitions costs ~0.6 s, which `nanomed --version`
+    # and other commands that never convert a unit should not pay
+    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    reg.define("percent_ID = 0.01 = %ID")
+    return reg
+
+
+def __getattr__(name: str) -> Any:
+    """Module attributes ``ureg`` (the registry) and ``Quantity``, created lazily."""
+    if name == "ureg":
+        return _registry()
+    if name == "Quantity":
+        return _registry().Quantity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_quantity(value: Any, unit: str, *, name: str = "value") -> float:
@@ -55,6 +71,7 @@ def parse_quantity(value: Any, unit: str, *, name: str = "value") -> float:
     if isinstance(value, int | float):
         return float(value)
     try:
+        ureg = _registry()
         q = ureg.Quantity(value) if isinstance(value, str) else value
         if not isinstance(q, ureg.Quantity):  # a bare number written as text
             return float(q)
@@ -72,9 +89,25 @@ def parse_quantity(value: Any, unit: str, *, name: str = "value") -> float:
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert a float from one unit to another (e.g. ``convert(2, "day", "h") == 48``)."""
-    return float(ureg.Quantity(value, from_unit).to(to_unit).magnitude)
+    scale, offset = _affine(from_unit, to_unit)
+    return scale * value + offset
+
+
+@cache
+def _affine(from_unit: str, to_unit: str) -> tuple[float, float]:
+    # every unit conversion is affine (offsets for °C/°F): cache its two coefficients per pair,
+    # since models convert inside right-hand sides and pint costs ~50 µs a call
+    reg = _registry()
+    try:
+        zero = float(reg.Quantity(0.0, from_unit).to(to_unit).magnitude)
+        one = float(reg.Quantity(1.0, from_unit).to(to_unit).magnitude)
+    except pint.DimensionalityError:
+        raise InputError(f"cannot convert {from_unit!r} to {to_unit!r} (wrong dimension)") from None
+    except (pint.UndefinedUnitError, AttributeError, TypeError, ValueError, AssertionError):
+        raise InputError(f"unknown unit in {from_unit!r} -> {to_unit!r}") from None
+    return one - zero, zero
 
 
 def format_quantity(value: float, unit: str) -> str:
-    """Write a float and its unit as text that :func:`parse_quantity` reads back exactly."""
+    """Write a float and its unit as text that :func:`parse_quantity` reads back (12 digits)."""
     return f"{value:.12g} {unit}"

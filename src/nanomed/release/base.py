@@ -53,6 +53,17 @@ class ReleaseModel:
             self.time_unit = time_unit
         self.parameters = ParameterSet(self.param_specs).update(**values)
 
+    @property
+    def parameters(self) -> ParameterSet:
+        """The model's parameters (values, units, bounds, references)."""
+        return self._parameters
+
+    @parameters.setter
+    def parameters(self, value: ParameterSet) -> None:
+        self._parameters = value
+        # plain-float copy, read on every call inside ODE right-hand sides
+        self._values = value.values()
+
     # -- to implement -------------------------------------------------------------------------
     def _fraction(self, t: np.ndarray, p: dict[str, float], env: Environment) -> np.ndarray:
         raise NotImplementedError
@@ -61,7 +72,14 @@ class ReleaseModel:
     @property
     def values(self) -> dict[str, float]:
         """Parameter values as plain floats."""
-        return self.parameters.values()
+        return self._values
+
+    def _times(self, t: Any) -> np.ndarray:
+        """Return ``t`` as a float array, or raise a one-line error if a time is negative or NaN."""
+        t_arr = np.asarray(t, dtype=float)
+        if np.any(t_arr < 0) or not np.all(np.isfinite(t_arr)):
+            raise InputError(f"{self.name}: times must be finite and >= 0")
+        return t_arr
 
     def with_values(self, **values: float) -> ReleaseModel:
         """Return a copy with some parameter values replaced."""
@@ -72,9 +90,7 @@ class ReleaseModel:
 
     def fraction_released(self, t: Any, environment: str | Environment | None = None) -> np.ndarray:
         """Cumulative fraction of the load released at times ``t`` [``time_unit``], in [0, 1]."""
-        t_arr = np.asarray(t, dtype=float)
-        if np.any(t_arr < 0) or not np.all(np.isfinite(t_arr)):
-            raise InputError(f"{self.name}: times must be finite and >= 0")
+        t_arr = self._times(t)
         f = self._fraction(t_arr, self.values, get_environment(environment))
         return np.clip(f, 0.0, 1.0)
 

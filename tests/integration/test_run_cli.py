@@ -1,0 +1,49 @@
+import shutil
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from nanomed.cli import app
+
+EXAMPLES = Path(__file__).parents[2] / "examples" / "scenarios"
+runner = CliRunner()
+
+
+def test_run_writes_results_summary_report_and_resumes(tmp_path):
+    src = tmp_path / "sc"
+    src.mkdir()
+    for name in ("gold_15nm.yaml", "liposomal_doxorubicin.yaml"):
+        shutil.copy(EXAMPLES / name, src / name)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(src), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary["scenario"]) == {"gold_15nm", "liposomal_doxorubicin"}
+    de24 = summary.query("metric == 'DE24'").set_index("scenario")["value"]
+    assert (de24 > 0).all() and (de24 < 100).all()
+    html = (out / "report.html").read_text()
+    assert "Tumour delivery" in html and "provenance" in html
+    assert (out / "results" / "gold_15nm.parquet").exists()
+
+    # a second run reuses the saved results (resume) and gives the same summary
+    res2 = runner.invoke(app, ["run", str(src), "--out", str(out)])
+    assert res2.exit_code == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"), summary)
+
+
+def test_run_bad_scenario_is_one_line_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("formulation: {}\ndosing: {dose: -5 mg/kg}\n")
+    res = runner.invoke(app, ["run", str(bad), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "dosing.dose" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_run_duplicate_names_rejected(tmp_path):
+    for i in range(2):
+        shutil.copy(EXAMPLES / "gold_15nm.yaml", tmp_path / f"g{i}.yaml")
+    res = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "unique" in res.output
