@@ -192,7 +192,7 @@ def load_observations(
         target = targets.setdefault(compartment, unit)
         try:
             value = convert(value, unit, target)
-        except pint.DimensionalityError:
+        except InputError:
             raise DataError(
                 f"observations row {i}: unit {unit!r} cannot be converted to {target!r} "
                 f"used for compartment {compartment!r}"
