@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-EXTRAS ?= test
+# every extra the test suite needs (torch stays pinned ==2.13.0 through the dl extra)
+EXTRAS ?= test,ml,dl,chem,qm,md
 
 .PHONY: install run test lint format bench clean
 
@@ -18,6 +19,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/nanomed run examples/scenarios --out out/run
 	$(VENV)/bin/nanomed release fit examples/release/bannigan_subset.csv --time-unit day --out out/release
+	$(VENV)/bin/nanomed calibrate examples/calibration/nano_tumor_74.csv examples/calibration/nano_tumor_74.yaml \
+		--fit nano.tumour.kmax=0.3:0.001:50 --fit nano.tumour.krelease=0.1:0.0001:10 --out out/calibration
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples

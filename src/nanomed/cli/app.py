@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from nanomed._version import __version__
+from nanomed.cli import ai as ai_cli
 from nanomed.cli import cellular as cellular_cli
 from nanomed.cli import organ as organ_cli
 from nanomed.cli import release as release_cli
@@ -26,6 +27,7 @@ app = typer.Typer(
 release_cli.register(app)
 organ_cli.register(app)
 cellular_cli.register(app)
+ai_cli.register(app)
 
 
 def _version(value: bool) -> None:

@@ -13,7 +13,7 @@ import pint
 
 from nanomed.core.errors import InputError
 
-__all__ = ["convert", "format_quantity", "parse_quantity"]  # and, lazily, ureg and Quantity
+__all__ = ["convert", "format_quantity", "normalise_unit", "parse_quantity"]  # and, lazily, ureg and Quantity
 
 
 
@@ -33,6 +33,14 @@ def __getattr__(name: str) -> Any:
     if name == "Quantity":
         return _registry().Quantity
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def normalise_unit(text: str) -> str:
+    """Spell nanomedicine's percent-of-injected-dose units so that pint reads them.
+
+    ``"%ID"`` → ``"percent_ID"`` and ``"%ID/g"`` → ``"percent_ID/g"``; other text is unchanged.
+    """
+    return text.replace("%ID", "percent_ID")
 
 
 def parse_quantity(value: Any, unit: str, *, name: str = "value") -> float:
@@ -72,7 +80,7 @@ def parse_quantity(value: Any, unit: str, *, name: str = "value") -> float:
         return float(value)
     try:
         ureg = _registry()
-        q = ureg.Quantity(value) if isinstance(value, str) else value
+        q = ureg.Quantity(normalise_unit(value)) if isinstance(value, str) else value
         if not isinstance(q, ureg.Quantity):  # a bare number written as text
             return float(q)
         if q.dimensionless and not ureg.Quantity(1, unit).dimensionless:
@@ -89,7 +97,7 @@ def parse_quantity(value: Any, unit: str, *, name: str = "value") -> float:
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert a float from one unit to another (e.g. ``convert(2, "day", "h") == 48``)."""
-    scale, offset = _affine(from_unit, to_unit)
+    scale, offset = _affine(normalise_unit(from_unit), normalise_unit(to_unit))
     return scale * value + offset
 
 

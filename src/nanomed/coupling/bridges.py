@@ -10,6 +10,13 @@ and where its numbers came from, so that a multiscale run can report its provena
   diffusion (:class:`~nanomed.release.erosion.PLGAErosion`, chain-scission rate from the LA:GA ratio or
   the materials library); micelles and lipid nanoparticles → Fickian sphere; inorganic carriers →
   Langmuir desorption. Every default that is a guess is flagged by the model's own parameters.
+* :func:`cellular_bridge` — carrier → the organ scale's design multipliers for phagocytic (MPS)
+  uptake and tumour cellular uptake, from the cellular scale's macrophage uptake and tumour-cell
+  internalisation rates (:func:`nanomed.cellular.bridge.cellular_rates`). The organ model's generic
+  rate constants (Chou 2023) belong to a reference particle (100 nm, neutral, no PEG, no ligand):
+  the cellular rates enter as ratios to that reference's, replacing the organ scale's own
+  design-effect functions ``mps_uptake`` and ``tumour_retention``, so the calibrated magnitudes are
+  kept and only the design dependence comes from the cell-level models.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from nanomed.materials import get_material
 from nanomed.release.base import ReleaseModel, get_release_model
 from nanomed.schema import Formulation
 
-__all__ = ["BridgeRecord", "release_bridge"]
+__all__ = ["BridgeRecord", "cellular_bridge", "release_bridge"]
 
 
 @dataclass
@@ -90,3 +97,31 @@ def release_bridge(formulation: Formulation) -> tuple[ReleaseModel | None, Bridg
         )
         source = f"mechanistic default: Fickian sphere for {carrier.material}"
     return model, BridgeRecord("release", source, dict(model.values))
+
+
+def cellular_bridge(formulation: Formulation) -> tuple[dict[str, float], BridgeRecord]:
+    """Design-effect overrides for the organ scale from the cellular rates, with provenance.
+
+    ``mps_uptake = k_mac(carrier) / k_mac(ref)`` and ``tumour_retention = (k_mac + k_int)(carrier)
+    / (k_mac + k_int)(ref)``, with k_mac the macrophage uptake rate, k_int the tumour-cell
+    internalisation rate [1/h] and ref the reference particle of the organ parameters (same
+    material, 100 nm, neutral, no PEG, no ligand). Tumour-cell and phagocyte uptake both move
+    particles from the tumour interstitium into cells, which the organ model's tumour cell
+    compartment holds. Returns no overrides for the free drug.
+    """
+    carrier = formulation.carrier
+    if carrier is None:
+        return {}, BridgeRecord("cellular", "free drug: no carrier, no cellular uptake")
+    from nanomed.cellular.bridge import cellular_rates
+    from nanomed.organ.design import REFERENCE_DIAMETER_NM
+    from nanomed.schema import Carrier
+
+    reference = Carrier(material=carrier.material, hydrodynamic_diameter=REFERENCE_DIAMETER_NM)
+    rate, ref = cellular_rates(carrier), cellular_rates(reference)
+    mac, int_ = "macrophage_uptake_rate_per_h", "tumour_internalisation_rate_per_h"
+    overrides = {
+        "mps_uptake": rate[mac] / ref[mac],
+        "tumour_retention": (rate[mac] + rate[int_]) / (ref[mac] + ref[int_]),
+    }
+    values = {**rate, **overrides}
+    return overrides, BridgeRecord("cellular", "cellular scale: uptake model rates", values)

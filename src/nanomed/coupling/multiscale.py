@@ -19,7 +19,7 @@ import pandas as pd
 
 from nanomed.core.errors import InputError
 from nanomed.core.results import atomic_write
-from nanomed.coupling.bridges import BridgeRecord, release_bridge
+from nanomed.coupling.bridges import BridgeRecord, cellular_bridge, release_bridge
 from nanomed.organ.outputs import OrganResult
 from nanomed.release.base import ReleaseModel
 from nanomed.schema import Scenario
@@ -38,16 +38,48 @@ class MultiscaleResult:
     organ: OrganResult
     bridges: list[BridgeRecord] = field(default_factory=list)
     release_model: ReleaseModel | None = None
+    pd_model: Any = None
 
     def to_dataframe(self) -> pd.DataFrame:
         """Long table: time, compartment, entity, amount, concentration, %ID, %ID/g."""
         return self.organ.to_dataframe()
 
     def summary(self) -> pd.DataFrame:
-        """Headline metrics (DE24/DE168/DEmax, AUC, Cmax, half-life, toxicity proxies)."""
+        """Headline metrics (DE24/DE168/DEmax, AUC, Cmax, half-life, toxicity proxies, TGI)."""
         df = self.organ.summary()
+        growth = self.tumour_growth()
+        if not growth.empty:
+            end = growth.iloc[-1]
+            extra = pd.DataFrame(
+                [
+                    ("tumour_weight_end", end["weight"], "g"),
+                    ("tumour_weight_end_untreated", end["weight_untreated"], "g"),
+                    ("TGI_end", end["tgi_percent"], "%"),
+                ],
+                columns=["metric", "value", "unit"],
+            )
+            df = pd.concat([df, extra], ignore_index=True)
         df.insert(0, "scenario", self.scenario.name)
         return df
+
+    def tumour_growth(self) -> pd.DataFrame:
+        """Tumour weight treated vs untreated and TGI [%] over time (empty without PD)."""
+        pd_data = self.organ.pd
+        if pd_data is None or pd_data.empty or self.pd_model is None:
+            return pd.DataFrame(columns=["time", "weight", "weight_untreated", "tgi_percent"])
+        from nanomed.organ.pd import tgi_percent
+
+        t_h = pd_data["time"].to_numpy()
+        w0 = float(pd_data["weight"].iloc[0])
+        control = self.pd_model.simulate(t_h / 24.0, w0, 0.0)["weight"].to_numpy()
+        return pd.DataFrame(
+            {
+                "time": t_h,
+                "weight": pd_data["weight"].to_numpy(),
+                "weight_untreated": control,
+                "tgi_percent": tgi_percent(pd_data["weight"].to_numpy(), control),
+            }
+        )
 
     def provenance(self) -> pd.DataFrame:
         """One row per bridge: what fed each scale."""
@@ -112,8 +144,17 @@ class MultiscaleSimulation:
         self.bridges: list[BridgeRecord] = []
 
     def build_bridges(self) -> ReleaseModel | None:
-        """Run the bridges that are switched on; return the release model for the organ scale."""
+        """Run the bridges that are switched on; return the release model for the organ scale.
+
+        The cellular bridge, when on, sets design overrides in :attr:`organ_options`.
+        """
         self.bridges = []
+        if self.scenario.levels.cellular:
+            overrides, record = cellular_bridge(self.scenario.formulation)
+            user = self.organ_options.get("design_overrides") or {}
+            # values the caller fixed win over the cellular scale's
+            self.organ_options["design_overrides"] = {**overrides, **user}
+            self.bridges.append(record)
         if self.release_model is not None:
             self.bridges.append(
                 BridgeRecord("release", "given by the caller", dict(self.release_model.values))
@@ -126,13 +167,23 @@ class MultiscaleSimulation:
         self.bridges.append(record)
         return model
 
+    def pd_model(self) -> Any:
+        """The tumour growth model of ``scenario.tumour.growth`` (None when absent or no drug)."""
+        tumour = self.scenario.tumour
+        if tumour is None or tumour.growth is None or self.scenario.formulation.drug is None:
+            return None
+        from nanomed.organ.pd import SimeoniTGI
+
+        return SimeoniTGI(**tumour.growth.parameters)
+
     def run(self) -> MultiscaleResult:
-        """Build the bridges, solve the organ model and return the result."""
+        """Build the bridges, solve the organ model (with tumour PD) and return the result."""
         from nanomed.organ import simulate_organ
 
         release = self.build_bridges()
-        organ = simulate_organ(self.scenario, release, **self.organ_options)
-        return MultiscaleResult(self.scenario, organ, list(self.bridges), release)
+        pd_model = self.pd_model()
+        organ = simulate_organ(self.scenario, release, pd_model=pd_model, **self.organ_options)
+        return MultiscaleResult(self.scenario, organ, list(self.bridges), release, pd_model)
 
 
 def simulate(
@@ -213,13 +264,22 @@ def run_scenarios(
                 progress(f"{sc.name}: already done, loaded (resume)")
             sim = MultiscaleSimulation(sc, organ_options=organ_options)
             release = sim.build_bridges()  # no solve: bridges only, for the report
-            results.append(MultiscaleResult(sc, OrganResult.load(stem), sim.bridges, release))
+            organ = OrganResult.load(stem)
+            pd_path = stem.with_name(stem.name + "_pd.parquet")
+            organ.pd = pd.read_parquet(pd_path) if pd_path.exists() else None
+            results.append(MultiscaleResult(sc, organ, sim.bridges, release, sim.pd_model()))
             continue
         if progress:
             progress(f"{sc.name}: simulating")
         res = simulate(sc, **organ_options)
         res.organ.metadata["fingerprint"] = fp
-        res.organ.save(stem)
+        if res.organ.pd is not None:
+            frame = res.organ.pd
+            atomic_write(
+                stem.with_name(stem.name + "_pd.parquet"),
+                lambda p, frame=frame: frame.to_parquet(p, index=False),
+            )
+        res.organ.save(stem)  # written last: its presence marks the scenario as done
         results.append(res)
     atomic_write(
         out / "summary.csv",

@@ -23,8 +23,8 @@ def _comparison(results: Sequence[MultiscaleResult]) -> pd.DataFrame:
     for r in results:
         de = r.organ.delivery_efficiency()
         row = {"scenario": r.scenario.name, **de}
-        summ = r.organ.summary().set_index("metric")["value"]
-        for key in ("half_life_particles", "Cmax_free_plasma", "AUC_free_heart"):
+        summ = r.summary().set_index("metric")["value"]
+        for key in ("half_life_particles", "Cmax_free_plasma", "AUC_free_heart", "TGI_end"):
             if key in summ:
                 row[key] = summ[key]
         rows.append(row)
@@ -68,6 +68,15 @@ def run_report(results: Sequence[MultiscaleResult], title: str = "nanomed run") 
             r.organ.plot(ax=ax, entity=ent)
             ax.set_title(f"{name}: {_ENTITY_LABEL[ent]}")
             rep.add_figure(f"{name}: {_ENTITY_LABEL[ent]} concentration–time", fig)
+        growth = r.tumour_growth()
+        if not growth.empty:
+            fig, ax = plt.subplots(figsize=(6, 3.5))
+            ax.plot(growth["time"] / 24.0, growth["weight"], label="treated")
+            ax.plot(growth["time"] / 24.0, growth["weight_untreated"], "--", label="untreated")
+            ax.set_xlabel("time [day]")
+            ax.set_ylabel("tumour weight [g]")
+            ax.legend(fontsize="small")
+            rep.add_figure(f"{name}: tumour growth (Simeoni 2004)", fig)
         fig, ax = plt.subplots(figsize=(6, 3.5))
         ent = "particles" if "particles" in r.organ.entities() else "free_drug"
         r.organ.plot_percent_id(ax=ax, entity=ent, time=24.0)

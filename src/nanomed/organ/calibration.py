@@ -41,7 +41,7 @@ import pint
 
 from nanomed.core.errors import DataError, InputError, ModelError, NanomedError, SolverError
 from nanomed.core.results import Result
-from nanomed.core.units import convert, ureg
+from nanomed.core.units import convert, normalise_unit, ureg
 from nanomed.organ import gof
 
 __all__ = [
@@ -111,8 +111,11 @@ class FitParameter:
         return math.log(value) if self.log else float(value)
 
     def from_internal(self, theta: float | np.ndarray) -> Any:
-        """Optimisation coordinate -> value."""
-        return np.exp(theta) if self.log else theta
+        """Optimisation coordinate -> value (an unbounded interval end becomes inf)."""
+        if not self.log:
+            return theta
+        with np.errstate(over="ignore"):
+            return np.exp(theta)
 
 
 # -- observations -----------------------------------------------------------------------------
@@ -184,7 +187,7 @@ def load_observations(
         value = _number(rec.value, i, "value")
         if not math.isfinite(value):
             raise DataError(f"observations row {i}: value {value!r} is not finite")
-        unit = _text(rec.unit, i, "unit")
+        unit = normalise_unit(_text(rec.unit, i, "unit"))
         try:
             ureg.Unit(unit)
         except (pint.UndefinedUnitError, ValueError, TypeError, AttributeError, AssertionError):
@@ -484,8 +487,6 @@ class Calibration:
         self, theta: np.ndarray, ssr_min: float, j: int, se: np.ndarray, threshold: float
     ) -> dict[str, Any]:
         """Walk each side of parameter j until n ln(SSR/SSR_min) crosses the χ² threshold."""
-        from scipy.optimize import brentq
-
         n = len(self.data)
         lo, hi = self._bounds()
         free = np.ones(len(theta), bool)
@@ -518,10 +519,10 @@ class Calibration:
                         edge = x
                         out["open"] += "lower " if side < 0 else "upper "
                         break
-                    edge = float(brentq(stat, inside, x, xtol=1e-4))
+                    edge = _bisect(stat, inside, x)
                     break
                 if stat(x) > 0:
-                    edge = float(brentq(stat, inside, x, xtol=1e-4))
+                    edge = _bisect(stat, inside, x)
                     break
                 inside, step = x, step * 2
             if edge is None:
@@ -537,6 +538,24 @@ class Calibration:
             "threshold": threshold,
         }
         return out
+
+
+def _bisect(stat: Callable[[float], float], inside: float, outside: float) -> float:
+    """Crossing of ``stat`` between a point below the threshold and one above it.
+
+    Plain bisection, which needs only the sign at the midpoints: with warm-started
+    re-optimisation the profile can be slightly path-dependent, so ``stat(inside)`` re-evaluated
+    later is not guaranteed negative and a bracketing root finder would refuse the interval.
+    """
+    for _ in range(40):
+        if abs(outside - inside) <= 1e-4:
+            break
+        mid = 0.5 * (inside + outside)
+        if stat(mid) > 0:
+            outside = mid
+        else:
+            inside = mid
+    return 0.5 * (inside + outside)
 
 
 def _rse_percent(log: bool, theta: float, se: float) -> float:

@@ -12,6 +12,7 @@ from nanomed.schema.scenario import (
     SpeciesName,
     Subject,
     Tumour,
+    TumourGrowth,
 )
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "SpeciesName",
     "Subject",
     "Tumour",
+    "TumourGrowth",
     "read_mapping",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -10,7 +11,16 @@ from nanomed.schema._types import quantity
 from nanomed.schema.base import NanomedModel
 from nanomed.schema.formulation import Formulation
 
-__all__ = ["Dosing", "Levels", "Route", "Scenario", "SpeciesName", "Subject", "Tumour"]
+__all__ = [
+    "Dosing",
+    "Levels",
+    "Route",
+    "Scenario",
+    "SpeciesName",
+    "Subject",
+    "Tumour",
+    "TumourGrowth",
+]
 
 
 class SpeciesName(StrEnum):
@@ -35,12 +45,20 @@ class Subject(NanomedModel):
     body_weight: quantity("kg", "body weight", gt=0, le=500) | None = None
 
 
+class TumourGrowth(NanomedModel):
+    """Tumour growth inhibition (PD) model and its parameters (defaults: the model's own)."""
+
+    model: Literal["simeoni"] = "simeoni"
+    parameters: dict[str, float] = Field(default_factory=dict)
+
+
 class Tumour(NanomedModel):
-    """A solid tumour, sized by its mass."""
+    """A solid tumour, sized by its mass; ``growth`` switches on the PD of tumour growth."""
 
     mass: quantity("g", "tumour mass", gt=0, le=5000) = 0.5
     model: str = Field("xenograft", description="tumour model (xenograft, allograft, ...)")
     cancer_type: str | None = None
+    growth: TumourGrowth | None = None
 
 
 class Dosing(NanomedModel):

@@ -1,0 +1,344 @@
+"""Typed views of the bundled datasets for machine learning: schema, units, provenance, groups.
+
+Each :class:`DatasetSpec` declares the features (with unit, kind and a plausible range), the targets,
+the column that groups rows that must not be split apart (a drug–polymer pair, a protein), and the
+source. :func:`load_dataset` returns an :class:`AIDataset` holding the table and its spec, built on
+the loaders of :mod:`nanomed.datasets`. Users' own tables in the standard long formats are read with
+:func:`read_release_table` and :func:`read_experiment_table`.
+
+>>> ds = load_dataset("bannigan_few_shot")
+>>> ds.spec.group, ds.X.shape[1], ds.y.name
+('DP_Group', 17, 'Release')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from nanomed.core.errors import DataError, InputError
+from nanomed.data import data_path
+
+__all__ = [
+    "DATASET_SPECS",
+    "AIDataset",
+    "DatasetSpec",
+    "FeatureSpec",
+    "load_dataset",
+    "load_protein_corona",
+    "read_experiment_table",
+    "read_release_table",
+    "read_table",
+]
+
+Kind = Literal["numeric", "categorical", "binary"]
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """One column of a dataset.
+
+    ``unit`` is a pint-readable unit ("1" for dimensionless, "" for categories); ``bounds`` is the
+    plausible physical range used by the quality report, not a hard limit of the data.
+    """
+
+    name: str
+    unit: str = "1"
+    kind: Kind = "numeric"
+    description: str = ""
+    bounds: tuple[float | None, float | None] = (None, None)
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Schema and provenance of a learning table."""
+
+    name: str
+    task: Literal["regression", "classification"]
+    features: tuple[FeatureSpec, ...]
+    targets: tuple[FeatureSpec, ...]
+    group: str | None
+    id_column: str | None
+    citation: str
+    licence: str
+    folder: str
+    notes: str = ""
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    @property
+    def target_names(self) -> list[str]:
+        return [t.name for t in self.targets]
+
+    def feature(self, name: str) -> FeatureSpec:
+        for f in (*self.features, *self.targets):
+            if f.name == name:
+                return f
+        raise InputError(f"dataset {self.name!r} has no column {name!r}")
+
+
+@dataclass
+class AIDataset:
+    """A table with its spec. ``X``, ``y`` and ``groups`` are views of :attr:`frame`."""
+
+    spec: DatasetSpec
+    frame: pd.DataFrame
+    target: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.target:
+            self.target = self.spec.target_names[0]
+        missing = [c for c in (*self.spec.feature_names, self.target) if c not in self.frame]
+        if missing:
+            raise DataError(f"dataset {self.spec.name!r} lacks columns {missing}")
+
+    @property
+    def X(self) -> pd.DataFrame:
+        return self.frame[self.spec.feature_names]
+
+    @property
+    def y(self) -> pd.Series:
+        return self.frame[self.target]
+
+    @property
+    def groups(self) -> pd.Series | None:
+        return None if self.spec.group is None else self.frame[self.spec.group]
+
+    def with_target(self, target: str) -> AIDataset:
+        """The same table scored on another of its targets."""
+        if target not in self.spec.target_names:
+            raise InputError(f"target must be one of {self.spec.target_names}, got {target!r}")
+        return AIDataset(self.spec, self.frame, target)
+
+
+_BANNIGAN_CITE = (
+    "Bannigan P. et al., Machine learning models to accelerate the design of polymeric "
+    "long-acting injectables, Nat Commun 14, 35 (2023), doi:10.1038/s41467-022-35343-w"
+)
+_BANNIGAN_FEATURES = (
+    FeatureSpec("LA/GA", "1", description="lactide:glycolide ratio", bounds=(0, None)),
+    FeatureSpec("Polymer_MW", "g/mol", description="polymer molar mass", bounds=(1e2, 1e7)),
+    FeatureSpec("CL Ratio", "1", description="caprolactone ratio", bounds=(0, 1)),
+    FeatureSpec("Drug_Tm", "degC", description="drug melting point", bounds=(-50, 500)),
+    FeatureSpec("Drug_Pka", "1", description="drug pKa", bounds=(-5, 20)),
+    FeatureSpec("Initial D/M ratio", "1", description="drug/matrix mass ratio", bounds=(0, None)),
+    FeatureSpec("DLC", "1", description="drug loading capacity (fraction)", bounds=(0, 1)),
+    # the source gives no unit for SA-V; kept as published
+    FeatureSpec(
+        "SA-V", "1", description="surface area to volume (unit not stated)", bounds=(0, None)
+    ),
+    FeatureSpec("SE", "1", kind="binary", description="solubility enhancer (0/1)", bounds=(0, 1)),
+    FeatureSpec("Drug_Mw", "g/mol", description="drug molar mass", bounds=(10, 5000)),
+    FeatureSpec(
+        "Drug_TPSA", "angstrom**2", description="topological polar surface area", bounds=(0, 1000)
+    ),
+    FeatureSpec("Drug_NHA", "1", description="drug heavy-atom count", bounds=(1, 500)),
+    FeatureSpec("Drug_LogP", "1", description="drug octanol/water logP", bounds=(-10, 15)),
+    FeatureSpec("Time", "day", description="time since the start of release", bounds=(0, None)),
+)
+_EARLY = tuple(
+    FeatureSpec(f"T={t}", "1", description=f"measured fraction released at {t} day", bounds=(0, 1))
+    for t in ("0.25", "0.5", "1.0")
+)
+_RELEASE = FeatureSpec("Release", "1", description="fraction released", bounds=(0, 1))
+
+_TUMOR_CITE = (
+    "Chou W.-C. et al., An artificial intelligence-assisted physiologically-based pharmacokinetic "
+    "model to predict nanoparticle delivery to tumors in mice, J Control Release 361, 53-63 (2023)"
+)
+_TUMOR_FEATURES = (
+    FeatureSpec("Type", "", "categorical", "core material class"),
+    FeatureSpec("TS", "", "categorical", "targeting strategy (active/passive)"),
+    FeatureSpec("HD", "nm", description="hydrodynamic diameter", bounds=(1, 1000)),
+    FeatureSpec("Zeta", "mV", description="zeta potential as tabulated", bounds=(-100, 100)),
+    FeatureSpec("Charge", "", "categorical", "surface charge class"),
+    FeatureSpec("Shape", "", "categorical", "particle shape"),
+    FeatureSpec("TM", "", "categorical", "tumour model"),
+    FeatureSpec("CT", "", "categorical", "cancer type"),
+    FeatureSpec(
+        "TSz", "cm**3", description="tumour size as tabulated (unit not stated)", bounds=(0, None)
+    ),
+    FeatureSpec("TW", "g", description="tumour weight", bounds=(0, 10)),
+    FeatureSpec("Dose", "mg/kg", description="injected dose", bounds=(0, None)),
+    FeatureSpec("BW", "g", description="mouse body weight", bounds=(10, 60)),
+)
+_TUMOR_TARGETS = tuple(
+    FeatureSpec(n, "percent", description=d, bounds=(0, 100))
+    for n, d in (
+        ("DE24", "tumour delivery efficiency at 24 h, %ID"),
+        ("DE168", "tumour delivery efficiency at 168 h, %ID"),
+        ("Demax", "maximum tumour delivery efficiency, %ID"),
+    )
+)
+
+_CORONA_CITE = (
+    "Findlay M.R., Freitas D.N., Mobed-Miremadi M., Wheeler K.E., Machine learning provides predictive "
+    "analysis into silver nanoparticle protein corona formation from physicochemical properties, "
+    "Environ Sci: Nano 5, 64-71 (2018)"
+)
+_PCT = "percent"
+_CORONA_FEATURES = (
+    FeatureSpec("pI", "1", description="protein isoelectric point", bounds=(0, 14)),
+    FeatureSpec("Protein Weight", "Da", description="protein mass", bounds=(1e3, 5e6)),
+    FeatureSpec("Enzyme Commission Number", "", "categorical", "EC class (0 = not an enzyme)"),
+    FeatureSpec("Particle Size", "nm", "categorical", "AgNP diameter (10 or 100)"),
+    FeatureSpec("Particle Charge", "", "categorical", "AgNP surface charge class (0/1)"),
+    FeatureSpec("Solvent Cysteine Concentration", "mM", "categorical", "cysteine in solvent"),
+    FeatureSpec("Solvent NaCl Concentration", "mM", "categorical", "NaCl in solvent"),
+    FeatureSpec("% Aromatic", _PCT, bounds=(0, 100)),
+    FeatureSpec("% Negative", _PCT, bounds=(0, 100)),
+    FeatureSpec("% Positive", _PCT, bounds=(0, 100)),
+    FeatureSpec("% Hydrophilic", _PCT, bounds=(0, 100)),
+    FeatureSpec("% Cysteine", _PCT, bounds=(0, 100)),
+    FeatureSpec("Protein Abundance", "1", description="relative abundance in serum", bounds=(0, 1)),
+)
+
+DATASET_SPECS: dict[str, DatasetSpec] = {
+    "bannigan_few_shot": DatasetSpec(
+        "bannigan_few_shot",
+        "regression",
+        (*_BANNIGAN_FEATURES[:-1], _BANNIGAN_FEATURES[-1], *_EARLY),
+        (_RELEASE,),
+        group="DP_Group",
+        id_column="Experimental_index",
+        citation=_BANNIGAN_CITE,
+        licence="MIT",
+        folder="bannigan_lai",
+        notes="17 features: 13 design features, Time and the release measured at 0.25, 0.5, 1 day.",
+    ),
+    "bannigan_zero_shot": DatasetSpec(
+        "bannigan_zero_shot",
+        "regression",
+        _BANNIGAN_FEATURES,
+        (_RELEASE,),
+        group="DP_Group",
+        id_column="Experimental_index",
+        citation=_BANNIGAN_CITE,
+        licence="MIT",
+        folder="bannigan_lai",
+        notes="14 features: design features and Time only.",
+    ),
+    "nano_tumor": DatasetSpec(
+        "nano_tumor",
+        "regression",
+        _TUMOR_FEATURES,
+        _TUMOR_TARGETS,
+        group=None,
+        id_column="ID",
+        citation=_TUMOR_CITE,
+        licence="CC0",
+        folder="nano_tumor_g1",
+        notes="One row per NP dataset; the tumour PBPK parameters are kept in the frame, not used as X.",
+    ),
+    "protein_corona": DatasetSpec(
+        "protein_corona",
+        "classification",
+        _CORONA_FEATURES,
+        (FeatureSpec("bound", "1", "binary", "in the corona: NSAF enrichment >= 1", (0, 1)),),
+        group="Accesion Number",
+        id_column="Accesion Number",
+        citation=_CORONA_CITE,
+        licence="MIT",
+        folder="protein_corona_agnp",
+        notes="Rows are protein x condition pairs; the same protein appears under several conditions.",
+    ),
+}
+
+
+def load_protein_corona() -> pd.DataFrame:
+    """Protein–AgNP pairs of Findlay et al. (2018) with the binary label ``bound``.
+
+    ``bound`` is 1 when the NSAF enrichment is >= 1, the cut-off of the source code
+    (``_ENRICHMENT_SPLIT_VALUE = 1`` in biosoftware1948/ENM-Protein-Predictor).
+    """
+    df = pd.read_csv(data_path("datasets", "protein_corona_agnp", "protein_agnp_pairs.csv"))
+    df["bound"] = (df["Enrichment"] >= 1.0).astype(int)
+    return df
+
+
+def _load_frame(name: str) -> pd.DataFrame:
+    from nanomed import datasets as nd
+
+    if name == "bannigan_few_shot":
+        df = nd.load_bannigan(17)
+        # the 17-feature table is rounded to 2 decimals; take Time and Release at full precision
+        full = nd.load_bannigan(14)
+        if not (full["Experimental_index"].to_numpy() == df["Experimental_index"].to_numpy()).all():
+            raise DataError("bannigan 14- and 17-feature tables are not row-aligned")
+        df["Time"] = full["Time"].to_numpy()
+        df["Release"] = full["Release"].to_numpy()
+        return df
+    if name == "bannigan_zero_shot":
+        return nd.load_bannigan(14)
+    if name == "nano_tumor":
+        return nd.load_nano_tumor()
+    return load_protein_corona()
+
+
+def load_dataset(name: str, target: str | None = None) -> AIDataset:
+    """Load a bundled dataset as an :class:`AIDataset` (names in :data:`DATASET_SPECS`)."""
+    if name not in DATASET_SPECS:
+        raise InputError(f"unknown dataset {name!r} (known: {', '.join(DATASET_SPECS)})")
+    ds = AIDataset(DATASET_SPECS[name], _load_frame(name))
+    return ds if target is None else ds.with_target(target)
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV, TSV or Parquet table; a missing or unreadable file is an :class:`InputError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        sep = "\t" if suffix in (".tsv", ".tab") else ","
+        return pd.read_csv(path, sep=sep, na_values=["NA", "NaN", "nan", ""])
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read table ({exc})") from None
+
+
+def _numeric(df: pd.DataFrame, col: str, where: str) -> pd.Series:
+    values = pd.to_numeric(df[col], errors="coerce")
+    bad = values.isna() & df[col].notna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"{where}: row {i + 2}, column {col!r}: {df[col].iloc[i]!r} is not a number"
+        )
+    return values
+
+
+def read_release_table(path: str | Path) -> pd.DataFrame:
+    """Read release curves in the standard long format.
+
+    Columns ``profile_id, time, fraction_released`` (time in the unit of an optional ``time_unit``
+    column, else days; fraction in [0, 1]) plus any formulation columns. Rows are returned sorted by
+    profile and time; the check of values is left to :func:`nanomed.ai.quality.check_table`.
+    """
+    df = read_table(path)
+    need = ["profile_id", "time", "fraction_released"]
+    missing = [c for c in need if c not in df]
+    if missing:
+        raise DataError(f"{path}: missing columns {missing} (release format: {', '.join(need)})")
+    for col in need[1:]:
+        df[col] = _numeric(df, col, str(path))
+    df["profile_id"] = df["profile_id"].astype(str)
+    return df.sort_values(["profile_id", "time"], kind="stable").reset_index(drop=True)
+
+
+def read_experiment_table(path: str | Path, targets: list[str]) -> pd.DataFrame:
+    """Read an experiment table: one row per formulation, design columns plus measured ``targets``."""
+    df = read_table(path)
+    missing = [c for c in targets if c not in df]
+    if missing:
+        raise DataError(f"{path}: target columns {missing} not found (columns: {list(df.columns)})")
+    for col in targets:
+        df[col] = _numeric(df, col, str(path))
+    return df

@@ -1,0 +1,359 @@
+"""Featurisers: design parameters, material encodings, RDKit drug descriptors, physics features.
+
+All are scikit-learn transformers whose learned state is plain lists and numbers (JSON), so that a
+fitted pipeline can be saved by :mod:`nanomed.ai.modelio` without pickle.
+
+- :class:`TabularFeaturizer`: numeric design columns (optionally log10) plus one-hot material and
+  category encodings; labels are compared after stripping and case-folding ("Skin" = "skin").
+- :class:`ReleaseKineticFeatures`: features from the first measured points of a release curve:
+  increments, the burst ratio and the Higuchi extrapolation f(t) ≈ f(1 d)·√(t / 1 d)
+  (Higuchi, J Pharm Sci 50:874, 1961; Siepmann & Siepmann, J Control Release 161:351, 2012).
+- :class:`DrugDescriptors`: RDKit descriptors of a SMILES column (Crippen logP, TPSA, …).
+- :func:`diffusion_time`: the characteristic diffusion time r²/D of a sphere (Crank 1975, ch. 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from nanomed.core.errors import DataError, InputError
+
+__all__ = [
+    "DrugDescriptors",
+    "ReleaseKineticFeatures",
+    "TabularFeaturizer",
+    "diffusion_time",
+]
+
+
+def diffusion_time(
+    radius_nm: np.ndarray | float, diffusivity_m2_s: np.ndarray | float
+) -> np.ndarray:
+    """Characteristic diffusion time r²/D of a sphere.
+
+    Parameters
+    ----------
+    radius_nm : float or array
+        Particle radius [nm].
+    diffusivity_m2_s : float or array
+        Drug diffusivity in the matrix [m²/s].
+
+    Returns
+    -------
+    numpy.ndarray
+        r²/D [h]. Fickian release from a sphere is ~80 % complete at t ≈ 0.1·r²/D (Crank 1975).
+
+    Examples
+    --------
+    >>> float(diffusion_time(100.0, 1e-18).round(3))
+    2.778
+    """
+    r = np.asarray(radius_nm, dtype=float) * 1e-9
+    d = np.asarray(diffusivity_m2_s, dtype=float)
+    if np.any(r < 0) or np.any(d <= 0):
+        raise InputError("diffusion_time needs radius >= 0 nm and diffusivity > 0 m²/s")
+    return r**2 / d / 3600.0
+
+
+def _as_frame(X: object, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    arr = np.asarray(X)
+    if arr.ndim != 2:
+        raise InputError(f"expected a 2-D table, got shape {arr.shape}")
+    cols = list(columns) if columns is not None else [f"x{i}" for i in range(arr.shape[1])]
+    return pd.DataFrame(arr, columns=cols)
+
+
+def _norm_label(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().casefold()
+
+
+def _split_labels(cell: object) -> list[str]:
+    return [lab.strip() for lab in str(cell).split(";") if lab.strip()]
+
+
+class TabularFeaturizer(TransformerMixin, BaseEstimator):
+    """Numeric columns (optionally log10-transformed) plus one-hot categorical columns.
+
+    Parameters
+    ----------
+    numeric : list of str or None
+        Numeric columns kept as they are; None takes every numeric column not in ``categorical``.
+    categorical : list of str
+        Columns one-hot encoded (labels normalised by strip + casefold; unseen labels -> all zeros).
+    log10 : list of str
+        Numeric columns replaced by log10(value); values must be > 0.
+    missing : {"nan", "indicator"}
+        Keep NaN (tree models handle it), or fill it with the training median and add a 0/1
+        ``<col>_missing`` column (for models that need finite inputs).
+    multilabel : list of str
+        Columns holding several labels separated by ";" (e.g. InterPro ids), multi-hot encoded;
+        labels seen fewer than ``min_count`` times in training are ignored.
+    min_count : int
+        Minimum training count of a multi-label label.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"size": [10.0, 100.0], "shape": ["Rod", "rod "]})
+    >>> TabularFeaturizer(categorical=["shape"]).fit(df).get_feature_names_out()
+    ['size', 'shape=rod']
+    """
+
+    def __init__(
+        self, numeric=None, categorical=(), log10=(), missing="nan", multilabel=(), min_count=5
+    ):
+        self.numeric = numeric
+        self.categorical = categorical
+        self.log10 = log10
+        self.missing = missing
+        self.multilabel = multilabel
+        self.min_count = min_count
+
+    def fit(self, X, y=None):
+        df = _as_frame(X)
+        if self.missing not in ("nan", "indicator"):
+            raise InputError(f"missing must be 'nan' or 'indicator', got {self.missing!r}")
+        cats = list(self.categorical)
+        multi = list(self.multilabel)
+        absent = [c for c in [*cats, *multi, *(self.numeric or []), *self.log10] if c not in df]
+        if absent:
+            raise DataError(f"columns {absent} not in the table (columns: {list(df.columns)})")
+        if self.numeric is None:
+            num = [
+                c
+                for c in df.columns
+                if c not in cats and c not in multi and pd.api.types.is_numeric_dtype(df[c])
+            ]
+        else:
+            num = list(self.numeric)
+        self.numeric_ = num
+        self.categories_ = {c: sorted({_norm_label(v) for v in df[c].dropna()}) for c in cats}
+        self.multilabels_ = {}
+        for c in multi:
+            counts = pd.Series(
+                [lab for cell in df[c].dropna() for lab in _split_labels(cell)], dtype=object
+            ).value_counts()
+            self.multilabels_[c] = sorted(counts[counts >= self.min_count].index.tolist())
+        self.missing_columns_ = (
+            [c for c in num if df[c].isna().any()] if self.missing == "indicator" else []
+        )
+        self.medians_ = {}
+        if self.missing == "indicator":
+            for c in num:
+                v = pd.to_numeric(df[c], errors="coerce")
+                v = np.log10(v[v > 0]) if c in self.log10 else v
+                self.medians_[c] = float(v.median()) if v.notna().any() else 0.0
+        self.feature_names_in_ = np.asarray(list(df.columns), dtype=object)
+        self.n_features_in_ = df.shape[1]
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self)
+        names = list(self.numeric_)
+        names += [f"{c}_missing" for c in self.missing_columns_]
+        for c, labels in self.categories_.items():
+            names += [f"{c}={lab}" for lab in labels]
+        for c, labels in self.multilabels_.items():
+            names += [f"{c}:{lab}" for lab in labels]
+        return names
+
+    def transform(self, X):
+        check_is_fitted(self)
+        df = _as_frame(X, self.feature_names_in_)
+        absent = [c for c in [*self.numeric_, *self.categories_] if c not in df]
+        if absent:
+            raise DataError(f"columns {absent} missing from the table to transform")
+        parts = []
+        for c in self.numeric_:
+            v = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
+            if c in self.log10:
+                if np.any(v <= 0):
+                    i = int(np.flatnonzero(v <= 0)[0])
+                    raise DataError(f"row {i}, column {c!r}: log10 needs a value > 0, got {v[i]:g}")
+                v = np.log10(v)
+            if c in self.medians_:
+                v = np.where(np.isnan(v), self.medians_[c], v)
+            parts.append(v)
+        for c in self.missing_columns_:
+            parts.append(df[c].isna().to_numpy(dtype=float))
+        for c, labels in self.categories_.items():
+            norm = df[c].map(lambda v: None if pd.isna(v) else _norm_label(v))
+            parts += [(norm == lab).to_numpy(dtype=float) for lab in labels]
+        for c, labels in self.multilabels_.items():
+            sets = [set(_split_labels(v)) if not pd.isna(v) else set() for v in df[c]]
+            parts += [np.array([lab in s for s in sets], dtype=float) for lab in labels]
+        return np.column_stack(parts) if parts else np.empty((len(df), 0))
+
+    def to_state(self) -> dict:
+        """JSON-serialisable fitted state (see :mod:`nanomed.ai.modelio`)."""
+        check_is_fitted(self)
+        return {
+            "params": {
+                k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()
+            },
+            "numeric_": self.numeric_,
+            "categories_": self.categories_,
+            "missing_columns_": self.missing_columns_,
+            "multilabels_": self.multilabels_,
+            "medians_": self.medians_,
+            "feature_names_in_": list(self.feature_names_in_),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> TabularFeaturizer:
+        obj = cls(**state["params"])
+        obj.numeric_ = list(state["numeric_"])
+        obj.categories_ = {k: list(v) for k, v in state["categories_"].items()}
+        obj.missing_columns_ = list(state["missing_columns_"])
+        obj.multilabels_ = {k: list(v) for k, v in state["multilabels_"].items()}
+        obj.medians_ = {k: float(v) for k, v in state["medians_"].items()}
+        obj.feature_names_in_ = np.asarray(state["feature_names_in_"], dtype=object)
+        obj.n_features_in_ = len(obj.feature_names_in_)
+        return obj
+
+
+class ReleaseKineticFeatures(TransformerMixin, BaseEstimator):
+    """Append kinetic features computed from the first measured points of each release curve.
+
+    Added columns: ``d_early_1``… (increments between successive early points), ``burst_ratio``
+    (first early point / last early point: how much of the early release is burst) and
+    ``higuchi_extrap`` = clip(f(t_last)·√(t / t_last), 0, 1), the release predicted at ``time`` by
+    the Higuchi square-root law from the last early point (Higuchi 1961).
+
+    Parameters
+    ----------
+    early_columns : list of str
+        Columns holding the fraction released at ``early_times``.
+    early_times : list of float
+        The times of those points, in the unit of ``time_column``.
+    time_column : str
+        Column of the time at which release is predicted.
+    """
+
+    def __init__(
+        self,
+        early_columns=("T=0.25", "T=0.5", "T=1.0"),
+        early_times=(0.25, 0.5, 1.0),
+        time_column="Time",
+    ):
+        self.early_columns = early_columns
+        self.early_times = early_times
+        self.time_column = time_column
+
+    def fit(self, X, y=None):
+        df = _as_frame(X)
+        cols = [*self.early_columns, self.time_column]
+        absent = [c for c in cols if c not in df]
+        if absent:
+            raise DataError(f"release kinetic features need columns {absent}")
+        if len(self.early_columns) != len(self.early_times) or len(self.early_times) < 2:
+            raise InputError("early_columns and early_times must have the same length (>= 2)")
+        self.feature_names_in_ = np.asarray(list(df.columns), dtype=object)
+        self.n_features_in_ = df.shape[1]
+        return self
+
+    def _added(self) -> list[str]:
+        n = len(self.early_columns)
+        return [f"d_early_{i}" for i in range(1, n)] + ["burst_ratio", "higuchi_extrap"]
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self)
+        return [*map(str, self.feature_names_in_), *self._added()]
+
+    def transform(self, X):
+        check_is_fitted(self)
+        df = _as_frame(X, self.feature_names_in_)
+        early = df[list(self.early_columns)].to_numpy(dtype=float)
+        t = df[self.time_column].to_numpy(dtype=float)
+        out = df.copy()
+        for i in range(1, early.shape[1]):
+            out[f"d_early_{i}"] = early[:, i] - early[:, i - 1]
+        out["burst_ratio"] = early[:, 0] / (early[:, -1] + 1e-3)
+        t_last = float(self.early_times[-1])
+        out["higuchi_extrap"] = np.clip(early[:, -1] * np.sqrt(np.maximum(t, 0) / t_last), 0, 1)
+        return out
+
+    def to_state(self) -> dict:
+        check_is_fitted(self)
+        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
+        return {"params": params, "feature_names_in_": list(self.feature_names_in_)}
+
+    @classmethod
+    def from_state(cls, state: dict) -> ReleaseKineticFeatures:
+        obj = cls(**state["params"])
+        obj.feature_names_in_ = np.asarray(state["feature_names_in_"], dtype=object)
+        obj.n_features_in_ = len(obj.feature_names_in_)
+        return obj
+
+
+#: RDKit descriptor functions by output name (all from rdkit.Chem.Descriptors / rdMolDescriptors)
+_RDKIT_DESCRIPTORS = (
+    "MolWt",
+    "TPSA",
+    "HeavyAtomCount",
+    "MolLogP",
+    "NumHDonors",
+    "NumHAcceptors",
+    "NumRotatableBonds",
+    "FractionCSP3",
+)
+
+
+class DrugDescriptors(TransformerMixin, BaseEstimator):
+    """Replace a SMILES column by RDKit descriptors (MolWt [g/mol], TPSA [Å²], Crippen logP, …).
+
+    Parameters
+    ----------
+    smiles_column : str
+        Column of SMILES strings.
+    descriptors : list of str
+        Names of functions in ``rdkit.Chem.Descriptors``.
+    keep_smiles : bool
+        Keep the SMILES column in the output (default: drop it).
+    """
+
+    def __init__(self, smiles_column="smiles", descriptors=_RDKIT_DESCRIPTORS, keep_smiles=False):
+        self.smiles_column = smiles_column
+        self.descriptors = descriptors
+        self.keep_smiles = keep_smiles
+
+    def fit(self, X, y=None):
+        df = _as_frame(X)
+        if self.smiles_column not in df:
+            raise DataError(f"SMILES column {self.smiles_column!r} not in the table")
+        from rdkit.Chem import Descriptors
+
+        unknown = [d for d in self.descriptors if not hasattr(Descriptors, d)]
+        if unknown:
+            raise InputError(f"unknown RDKit descriptors {unknown}")
+        self.feature_names_in_ = np.asarray(list(df.columns), dtype=object)
+        self.n_features_in_ = df.shape[1]
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        from rdkit import Chem, RDLogger
+        from rdkit.Chem import Descriptors
+
+        RDLogger.DisableLog("rdApp.*")
+        df = _as_frame(X, self.feature_names_in_)
+        cache: dict[str, list[float]] = {}
+        rows = []
+        for i, smi in enumerate(df[self.smiles_column].astype(str)):
+            if smi not in cache:
+                mol = Chem.MolFromSmiles(smi)
+                if mol is None:
+                    raise DataError(f"row {i}: {self.smiles_column}={smi!r} is not a valid SMILES")
+                cache[smi] = [float(getattr(Descriptors, d)(mol)) for d in self.descriptors]
+            rows.append(cache[smi])
+        desc = pd.DataFrame(rows, columns=[f"drug_{d}" for d in self.descriptors], index=df.index)
+        base = df if self.keep_smiles else df.drop(columns=[self.smiles_column])
+        return pd.concat([base, desc], axis=1)

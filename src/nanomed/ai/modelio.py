@@ -1,0 +1,223 @@
+"""Save and load trained models with a model card, in a format that runs no code when loaded.
+
+A model file is one ``.npz`` archive read with ``numpy.load(allow_pickle=False)``: numeric arrays
+(tree nodes, network weights, LightGBM's own text model as bytes) plus one JSON document holding
+the model card (data, features, protocol, scores, versions) and the structure of the model.
+Loading rebuilds only classes from an explicit allow-list (:data:`SAVEABLE`); nothing in the file
+can name an arbitrary class or function, so a model file from someone else cannot run code.
+
+Supported: nanomed estimators and featurisers, scikit-learn ``Pipeline``, ``VotingRegressor``
+and ``TransformedTargetRegressor`` with ``log1p``/``expm1``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nanomed.core.errors import DataError, InputError
+from nanomed.core.results import atomic_write
+
+__all__ = ["FORMAT_VERSION", "SAVEABLE", "load_model", "save_model"]
+
+FORMAT_VERSION = 1
+_FUNCS = {"log1p": np.log1p, "expm1": np.expm1}
+
+
+def _registry() -> dict[str, type]:
+    from nanomed.ai import estimators as e
+    from nanomed.ai import features as f
+
+    return {
+        c.__name__: c
+        for c in (
+            e.LightGBMModel,
+            e.RandomForestModel,
+            e.RandomForestClassifierModel,
+            e.GaussianProcessModel,
+            e.MLPEnsembleModel,
+            f.TabularFeaturizer,
+            f.ReleaseKineticFeatures,
+        )
+    }
+
+
+#: class names that a model file may contain (besides Pipeline, VotingRegressor, TransformedTarget…)
+SAVEABLE = (
+    "LightGBMModel",
+    "RandomForestModel",
+    "RandomForestClassifierModel",
+    "GaussianProcessModel",
+    "MLPEnsembleModel",
+    "TabularFeaturizer",
+    "ReleaseKineticFeatures",
+)
+
+
+def _encode(obj: Any, arrays: dict[str, np.ndarray], prefix: str) -> dict:
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.ensemble import VotingRegressor
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(obj, str) and obj == "passthrough":
+        return {"kind": "passthrough"}
+    if isinstance(obj, Pipeline):
+        steps = [{"name": n, "obj": _encode(s, arrays, f"{prefix}{n}/")} for n, s in obj.steps]
+        return {"kind": "Pipeline", "steps": steps}
+    if isinstance(obj, VotingRegressor):
+        names = [n for n, _ in obj.estimators]
+        members = [
+            _encode(m, arrays, f"{prefix}{n}/") for n, m in zip(names, obj.estimators_, strict=True)
+        ]
+        return {"kind": "VotingRegressor", "names": names, "members": members}
+    if isinstance(obj, TransformedTargetRegressor):
+        funcs = {f: k for k, f in _FUNCS.items()}
+        if obj.func not in funcs or obj.inverse_func not in funcs:
+            raise InputError("only log1p/expm1 target transforms can be saved")
+        return {
+            "kind": "TransformedTargetRegressor",
+            "func": funcs[obj.func],
+            "inverse_func": funcs[obj.inverse_func],
+            "regressor": _encode(obj.regressor_, arrays, prefix + "reg/"),
+        }
+    name = type(obj).__name__
+    if name not in SAVEABLE:
+        raise InputError(f"cannot save a {name}: supported are {', '.join(SAVEABLE)} and pipelines")
+    state = obj.to_state()
+    meta, arr = state if isinstance(state, tuple) else (state, {})
+    keys = []
+    for k, v in arr.items():
+        arrays[prefix + k] = np.asarray(v)
+        keys.append(k)
+    node = {"kind": name, "state": meta, "arrays": keys}
+    if hasattr(obj, "feature_names_in_"):
+        node["feature_names_in"] = [str(c) for c in obj.feature_names_in_]
+    return node
+
+
+def _decode(node: dict, arrays: Any, prefix: str) -> Any:
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.ensemble import VotingRegressor
+    from sklearn.pipeline import Pipeline
+
+    kind = node.get("kind")
+    if kind == "passthrough":
+        return "passthrough"
+    if kind == "Pipeline":
+        steps = [
+            (s["name"], _decode(s["obj"], arrays, f"{prefix}{s['name']}/")) for s in node["steps"]
+        ]
+        return Pipeline(steps)
+    if kind == "VotingRegressor":
+        members = [
+            _decode(m, arrays, f"{prefix}{n}/")
+            for n, m in zip(node["names"], node["members"], strict=True)
+        ]
+        vr = VotingRegressor(list(zip(node["names"], members, strict=True)))
+        vr.estimators_ = members
+        return vr
+    if kind == "TransformedTargetRegressor":
+        reg = _decode(node["regressor"], arrays, prefix + "reg/")
+        ttr = TransformedTargetRegressor(
+            reg, func=_FUNCS[node["func"]], inverse_func=_FUNCS[node["inverse_func"]]
+        )
+        ttr.regressor_ = reg
+        ttr._training_dim = 1
+        from sklearn.preprocessing import FunctionTransformer
+
+        ttr.transformer_ = FunctionTransformer(
+            func=ttr.func, inverse_func=ttr.inverse_func, validate=True, check_inverse=False
+        ).fit(np.zeros((2, 1)))
+        return ttr
+    registry = _registry()
+    if kind not in registry:
+        raise DataError(f"model file names an unsupported class {kind!r}")
+    cls = registry[kind]
+    arr = {k: arrays[prefix + k] for k in node.get("arrays", [])}
+    if kind in ("TabularFeaturizer", "ReleaseKineticFeatures"):
+        return cls.from_state(node["state"])
+    obj = cls.from_state(node["state"], arr)
+    if "feature_names_in" in node:
+        obj.feature_names_in_ = np.asarray(node["feature_names_in"], dtype=object)
+    return obj
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("nanomed", "scikit-learn", "lightgbm", "torch", "numpy"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def save_model(model: Any, path: str | Path, card: dict[str, Any] | None = None) -> Path:
+    """Write a fitted model and its card to ``path`` (``.npz``), atomically.
+
+    Parameters
+    ----------
+    model : estimator or Pipeline
+        A fitted model made of supported parts (see module docstring).
+    path : str or Path
+        Destination; ``.npz`` is appended when missing.
+    card : dict
+        Model card: dataset, features, target, protocol, scores … (JSON-serialisable).
+    """
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_suffix(path.suffix + ".npz")
+    arrays: dict[str, np.ndarray] = {}
+    structure = _encode(model, arrays, "")
+    doc = {
+        "format": "nanomed-model",
+        "format_version": FORMAT_VERSION,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": _versions(),
+        "card": card or {},
+        "model": structure,
+    }
+    try:
+        blob = json.dumps(doc, allow_nan=True).encode()
+    except TypeError as exc:
+        raise InputError(f"model card is not JSON-serialisable: {exc}") from None
+    for key, arr in arrays.items():
+        if arr.dtype.hasobject:
+            raise InputError(f"array {key!r} holds Python objects; refusing to save it")
+    arrays["__nanomed__"] = np.frombuffer(blob, dtype=np.uint8)
+
+    def write(tmp: Path) -> None:
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **arrays)
+        tmp.write_bytes(buf.getvalue())
+
+    return atomic_write(path, write)
+
+
+def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
+    """Read a model file written by :func:`save_model`; return ``(model, card)``.
+
+    The file is read with ``allow_pickle=False``; a file that needs pickle, or names a class
+    outside :data:`SAVEABLE`, is refused with a :class:`DataError`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such model file: {path}")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except (ValueError, OSError) as exc:
+        raise DataError(f"{path}: not a nanomed model file ({exc})") from None
+    if "__nanomed__" not in arrays:
+        raise DataError(f"{path}: not a nanomed model file (no header)")
+    doc = json.loads(arrays.pop("__nanomed__").tobytes().decode())
+    if doc.get("format") != "nanomed-model" or doc.get("format_version", 0) > FORMAT_VERSION:
+        raise DataError(f"{path}: unsupported model format {doc.get('format_version')}")
+    return _decode(doc["model"], arrays, ""), doc.get("card", {})

@@ -1,0 +1,399 @@
+"""The published evaluation protocol of each dataset, and models built for them.
+
+A :class:`Protocol` names the dataset, how it is split (by group where the paper splits by group),
+the metric and the published numbers. :func:`evaluate` runs a model through every split, checks each
+split for leakage (:func:`nanomed.ai.quality.check_split`), and returns a :class:`ProtocolResult`
+with one score per split. Hyper-parameters are only ever chosen inside the training part of a split
+(inner cross-validation grouped like the outer one): the test part is scored once.
+
+>>> sorted(PROTOCOLS)
+['bannigan_few_shot', 'bannigan_zero_shot', 'nano_tumor', 'protein_corona']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from nanomed.ai.datasets import AIDataset, load_dataset
+from nanomed.ai.quality import check_split
+from nanomed.core.errors import InputError
+
+__all__ = [
+    "LIGHTGBM_PUBLISHED_GRID",
+    "PROTOCOLS",
+    "Protocol",
+    "ProtocolResult",
+    "build_model",
+    "evaluate",
+    "protocol_splits",
+    "selection_grid",
+]
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """A published evaluation protocol."""
+
+    name: str
+    dataset: str
+    split: str  # "group", "random" or "stratified"
+    n_splits: int
+    test_size: float
+    metric: str  # "mae", "r2" or "auroc"
+    targets: tuple[str, ...]
+    published: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def greater_is_better(self) -> bool:
+        return self.metric != "mae"
+
+
+PROTOCOLS: dict[str, Protocol] = {
+    "bannigan_few_shot": Protocol(
+        "bannigan_few_shot",
+        "bannigan_few_shot",
+        "group",
+        10,
+        0.2,
+        "mae",
+        ("Release",),
+        {
+            "Release": "LightGBM 0.114 (random forest 0.119, XGBoost 0.126, neural network 0.184); "
+            "Bannigan et al., Nat Commun 14:35 (2023), Table 1"
+        },
+        "10 GroupShuffleSplit splits holding out 20 % of DP_Group groups (random_state 0..9); "
+        "point-wise MAE of the fraction released.",
+    ),
+    "bannigan_zero_shot": Protocol(
+        "bannigan_zero_shot",
+        "bannigan_zero_shot",
+        "group",
+        10,
+        0.2,
+        "mae",
+        ("Release",),
+        {"Release": "random forest 0.160 ± 0.033; Bannigan et al. (2023), zero-shot models"},
+        "As few-shot, without the three early-release features.",
+    ),
+    "nano_tumor": Protocol(
+        "nano_tumor",
+        "nano_tumor",
+        "random",
+        10,
+        0.2,
+        "r2",
+        ("DE24", "DE168", "Demax"),
+        {
+            "DE24": "AI-PBPK 0.83 (Chou 2023); DNN 0.46 (Lin 2022)",
+            "DE168": "AI-PBPK 0.56 (Chou 2023); DNN 0.33 (Lin 2022)",
+            "Demax": "AI-PBPK 0.82 (Chou 2023); DNN 0.70 (Lin 2022)",
+        },
+        "Repeated random 80/20 splits (random_state 0..9); R² of each delivery efficiency.",
+    ),
+    "protein_corona": Protocol(
+        "protein_corona",
+        "protein_corona",
+        "stratified",
+        50,
+        0.1,
+        "auroc",
+        ("bound",),
+        {"bound": "random forest AUROC 0.83 ± 0.02; Findlay et al., Environ Sci Nano (2018)"},
+        "Stratified 10 % hold-out repeated 50 times; AUROC of bound / not bound.",
+    ),
+}
+
+#: the LightGBM search space of Bannigan et al. (few_shot_models/NESTED_CV_.py), in our parameter names
+LIGHTGBM_PUBLISHED_GRID = {
+    "n_estimators": [100, 150, 200, 250, 300, 400, 500, 600],
+    "boosting_type": ["gbdt", "dart", "goss"],
+    "num_leaves": [16, 32, 64, 128, 256],
+    "learning_rate": [0.1, 0.01, 0.001, 0.0001],
+    "min_child_weight": [0.001, 0.01, 0.1, 1.0, 10.0],
+    "subsample": [0.4, 0.6, 0.8, 1.0],
+    "min_child_samples": [2, 10, 20, 40, 100],
+    "reg_alpha": [0, 0.005, 0.01, 0.015],
+    "reg_lambda": [0, 0.005, 0.01, 0.015],
+}
+
+_TUMOR_CATEGORIES = ["Type", "TS", "Charge", "Shape", "TM", "CT"]
+_CORONA_CATEGORIES = [
+    "Enzyme Commission Number",
+    "Particle Size",
+    "Particle Charge",
+    "Solvent Cysteine Concentration",
+    "Solvent NaCl Concentration",
+]
+
+
+def _get(name: str) -> Protocol:
+    if name not in PROTOCOLS:
+        raise InputError(f"unknown protocol {name!r} (known: {', '.join(PROTOCOLS)})")
+    return PROTOCOLS[name]
+
+
+def _inputs(protocol: Protocol, ds: AIDataset) -> pd.DataFrame:
+    """The model's input columns (the corona set adds its InterPro annotation column)."""
+    cols = ds.spec.feature_names + (["Interprot"] if protocol.dataset == "protein_corona" else [])
+    return ds.frame[cols]
+
+
+def build_model(protocol: str, model: str = "lightgbm", random_state: int = 0, **params):
+    """The pipeline used for ``model`` under ``protocol``.
+
+    Models: ``lightgbm``, ``random_forest``, ``gaussian_process``, ``mlp_ensemble`` (all protocols
+    but the classification one, which takes ``random_forest``), and for the release protocols
+    ``kinetic_lightgbm``, ``kinetic_random_forest`` and ``kinetic_forest_boost`` (the mean of both),
+    which add :class:`~nanomed.ai.features.ReleaseKineticFeatures` (few-shot only).
+    For the Nano-Tumor set the target is modelled as log(1 + DE): delivery efficiencies are positive
+    and right-skewed (median 0.7 %ID, Wilhelm et al. 2016); scores are on the %ID scale.
+    """
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.ensemble import VotingRegressor
+    from sklearn.pipeline import Pipeline
+
+    from nanomed.ai.estimators import (
+        ESTIMATORS,
+        LightGBMModel,
+        RandomForestClassifierModel,
+        RandomForestModel,
+    )
+    from nanomed.ai.features import ReleaseKineticFeatures, TabularFeaturizer
+
+    p = _get(protocol)
+    if p.dataset == "protein_corona":
+        if model != "random_forest":
+            raise InputError("the protein-corona protocol is a classification: use random_forest")
+        feats = TabularFeaturizer(categorical=_CORONA_CATEGORIES, multilabel=["Interprot"])
+        clf = RandomForestClassifierModel(random_state=random_state, **params)
+        return Pipeline([("features", feats), ("model", clf)])
+    if model == "select":  # the grid of selection_grid() replaces both steps
+        return Pipeline([("features", "passthrough"), ("model", LightGBMModel())])
+    kinetic = model.startswith("kinetic_")
+    base = model.removeprefix("kinetic_")
+    if kinetic and p.dataset != "bannigan_few_shot":
+        raise InputError("kinetic_* models need the early-release features (bannigan_few_shot)")
+    if base == "forest_boost":
+        est = VotingRegressor(
+            [
+                ("random_forest", RandomForestModel(n_estimators=200, random_state=random_state)),
+                ("lightgbm", LightGBMModel(random_state=random_state, **params)),
+            ]
+        )
+    elif base in ESTIMATORS and base != "random_forest_classifier":
+        est = ESTIMATORS[base](**params)
+        if "random_state" in est.get_params():
+            est.set_params(random_state=random_state)
+    else:
+        raise InputError(f"unknown model {model!r} for protocol {protocol!r}")
+    if p.dataset == "nano_tumor":
+        feats = TabularFeaturizer(categorical=_TUMOR_CATEGORIES, log10=["Dose"])
+        if base in ("gaussian_process", "mlp_ensemble"):
+            feats.set_params(missing="indicator")
+        reg = TransformedTargetRegressor(est, func=np.log1p, inverse_func=np.expm1)
+        return Pipeline([("features", feats), ("model", reg)])
+    steps = [("features", ReleaseKineticFeatures())] if kinetic else []
+    return Pipeline([*steps, ("model", est)])
+
+
+def selection_grid(protocol: str, random_state: int = 0) -> list[dict]:
+    """Candidates among which ``model="select"`` chooses by inner grouped CV (training part only)."""
+    if protocol != "bannigan_few_shot":
+        raise InputError("model='select' is defined for bannigan_few_shot only")
+    from sklearn.ensemble import VotingRegressor
+
+    from nanomed.ai.estimators import LightGBMModel, RandomForestModel
+    from nanomed.ai.features import ReleaseKineticFeatures
+
+    def lgbm():
+        return LightGBMModel(random_state=random_state)
+
+    def pair():
+        forest = RandomForestModel(n_estimators=200, random_state=random_state)
+        return VotingRegressor([("random_forest", forest), ("lightgbm", lgbm())])
+
+    return [
+        {
+            "features": ["passthrough", ReleaseKineticFeatures()],
+            "model": [
+                lgbm(),
+                RandomForestModel(n_estimators=200, random_state=random_state),
+                pair(),
+            ],
+        }
+    ]
+
+
+def _short(value: object) -> str:
+    if isinstance(value, str | int | float | bool):
+        return str(value)
+    if hasattr(value, "estimators"):
+        return "+".join(n for n, _ in value.estimators)
+    return type(value).__name__
+
+
+def protocol_splits(
+    protocol: str, ds: AIDataset | None = None, n_splits: int | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield the (train, test) row indices of the protocol's splits, seeds 0, 1, …"""
+    from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
+
+    p = _get(protocol)
+    ds = ds if ds is not None else load_dataset(p.dataset)
+    n = p.n_splits if n_splits is None else n_splits
+    if p.split == "group":
+        for seed in range(n):
+            yield next(
+                GroupShuffleSplit(1, test_size=p.test_size, random_state=seed).split(
+                    ds.X, ds.y, ds.groups
+                )
+            )
+    elif p.split == "random":
+        for seed in range(n):
+            yield next(ShuffleSplit(1, test_size=p.test_size, random_state=seed).split(ds.X))
+    else:
+        yield from StratifiedShuffleSplit(n, test_size=p.test_size, random_state=0).split(
+            ds.X, ds.y
+        )
+
+
+def _score(metric: str, y, pred) -> float:
+    from sklearn.metrics import mean_absolute_error, r2_score, roc_auc_score
+
+    if metric == "mae":
+        return float(mean_absolute_error(y, pred))
+    if metric == "r2":
+        return float(r2_score(y, pred))
+    return float(roc_auc_score(y, pred))
+
+
+@dataclass
+class ProtocolResult:
+    """Scores of one model under one protocol: one row per (target, split)."""
+
+    protocol: Protocol
+    model: str
+    scores: pd.DataFrame
+    notes: str = ""
+
+    def summary(self) -> pd.DataFrame:
+        g = self.scores.groupby("target", sort=False)["score"]
+        out = pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=1), "n_splits": g.size()})
+        out["metric"] = self.protocol.metric
+        out["published"] = [self.protocol.published.get(t, "") for t in out.index]
+        out.insert(0, "model", self.model)
+        return out.reset_index()
+
+    def mean(self, target: str | None = None) -> float:
+        target = target or self.protocol.targets[0]
+        return float(self.scores.loc[self.scores["target"] == target, "score"].mean())
+
+
+def evaluate(
+    protocol: str,
+    model: str | Callable[[], object] = "lightgbm",
+    *,
+    n_splits: int | None = None,
+    targets: tuple[str, ...] | None = None,
+    search: dict | None = None,
+    search_iter: int = 10,
+    inner_splits: int = 5,
+    random_state: int = 0,
+) -> ProtocolResult:
+    """Score a model on a published protocol.
+
+    Parameters
+    ----------
+    protocol : str
+        Name in :data:`PROTOCOLS`.
+    model : str or callable
+        A model name for :func:`build_model`, or a factory returning an unfitted estimator.
+    n_splits : int, optional
+        Fewer outer splits than published (for quick checks; the benchmark uses the full number).
+    targets : tuple of str, optional
+        Subset of the protocol's targets.
+    search : dict, optional
+        Hyper-parameter distributions for the final estimator (keys without prefix). They are
+        searched by ``search_iter`` random draws scored by inner cross-validation on the training
+        part only, grouped like the outer split (GroupKFold for group protocols).
+    search_iter, inner_splits : int
+        Size of that inner search.
+    random_state : int
+        Seed of the models and of the inner search.
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold, KFold, RandomizedSearchCV, StratifiedKFold
+
+    p = _get(protocol)
+    ds = load_dataset(p.dataset)
+    X = _inputs(p, ds)
+    name = model if isinstance(model, str) else getattr(model, "__name__", "custom")
+    make = (lambda: build_model(protocol, model, random_state)) if isinstance(model, str) else model
+    rows = []
+    for target in targets or p.targets:
+        dst = ds.with_target(target)
+        y = dst.y.to_numpy()
+        for k, (tr, te) in enumerate(protocol_splits(protocol, dst, n_splits)):
+            leak = check_split(
+                ds.frame.iloc[tr],
+                ds.frame.iloc[te],
+                group=ds.spec.group if p.split == "group" else None,
+                raise_on_leak=True,
+            )
+            est = clone(make())
+            fit_kw = {}
+            if model == "select":
+                from sklearn.model_selection import GridSearchCV
+
+                est = GridSearchCV(
+                    est,
+                    selection_grid(protocol, random_state),
+                    cv=GroupKFold(inner_splits),
+                    scoring="neg_mean_absolute_error",
+                    refit=True,
+                )
+                fit_kw = {"groups": ds.groups.iloc[tr].to_numpy()}
+            elif search:
+                prefix = "model__" if hasattr(est, "steps") else ""
+                if p.split == "group":
+                    cv, fit_kw = GroupKFold(inner_splits), {"groups": ds.groups.iloc[tr].to_numpy()}
+                elif p.metric == "auroc":
+                    cv = StratifiedKFold(inner_splits, shuffle=True, random_state=random_state)
+                else:
+                    cv = KFold(inner_splits, shuffle=True, random_state=random_state)
+                scoring = {"mae": "neg_mean_absolute_error", "r2": "r2", "auroc": "roc_auc"}
+                est = RandomizedSearchCV(
+                    est,
+                    {prefix + key: v for key, v in search.items()},
+                    n_iter=search_iter,
+                    cv=cv,
+                    scoring=scoring[p.metric],
+                    random_state=random_state + k,
+                    refit=True,
+                )
+            est.fit(X.iloc[tr], y[tr], **fit_kw)
+            if p.metric == "auroc":
+                pred = est.predict_proba(X.iloc[te])[:, 1]
+            else:
+                pred = np.asarray(est.predict(X.iloc[te]), float)
+            chosen = ""
+            if hasattr(est, "best_params_"):
+                chosen = ", ".join(f"{k}={_short(v)}" for k, v in est.best_params_.items())
+            rows.append(
+                {
+                    "target": target,
+                    "split": k,
+                    "score": _score(p.metric, y[te], pred),
+                    "n_train": len(tr),
+                    "n_test": len(te),
+                    "leak": leak.leaks,
+                    "chosen": chosen,
+                }
+            )
+    notes = f"search: {search_iter} draws x GroupKFold/KFold({inner_splits})" if search else ""
+    return ProtocolResult(p, name, pd.DataFrame(rows), notes)

@@ -1,0 +1,218 @@
+"""AI commands: ``nanomed train | evaluate | explain | ml-predict`` and ``nanomed data check``.
+
+Each command calls one library function of :mod:`nanomed.ai`; heavy imports happen inside.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nanomed.cli._common import console, handle_errors
+from nanomed.core.errors import InputError
+
+data_app = typer.Typer(no_args_is_help=True, help="Datasets: quality checks.")
+
+
+def _print_frame(df, title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in df.columns:
+        table.add_column(str(col))
+    for _, row in df.iterrows():
+        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
+    console.print(table)
+
+
+@data_app.command("check")
+@handle_errors
+def data_check(
+    file: Annotated[Path, typer.Argument(help="CSV/TSV/Parquet table, or a bundled dataset name.")],
+    target: Annotated[list[str] | None, typer.Option(help="Target column(s).")] = None,
+    group: Annotated[str | None, typer.Option(help="Column that must not be split apart.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the issues to this CSV.")] = None,
+) -> None:
+    """Report missing values, unit/range problems, duplicates, outliers and leakage risks."""
+    from nanomed.ai.datasets import DATASET_SPECS, load_dataset, read_table
+    from nanomed.ai.quality import check_table
+
+    if str(file) in DATASET_SPECS:
+        ds = load_dataset(str(file))
+        report = check_table(ds.frame, ds.spec, targets=target, group=group)
+    else:
+        report = check_table(read_table(file), targets=target, group=group)
+    frame = report.to_frame()
+    if len(frame):
+        _print_frame(frame, f"Data check: {file}")
+    console.print(report.summary())
+    if out is not None:
+        frame.to_csv(out, index=False)
+        console.print(f"issues written to {out}")
+
+
+def _training_table(data: str, target: str | None):
+    """(X, y, protocol-or-None, dataset name) for a bundled protocol or a user CSV."""
+    from nanomed.ai.datasets import load_dataset, read_experiment_table
+    from nanomed.ai.protocols import PROTOCOLS, _inputs
+
+    if data in PROTOCOLS:
+        p = PROTOCOLS[data]
+        ds = load_dataset(p.dataset, target)
+        return _inputs(p, ds), ds.y, p.name, p.dataset
+    if target is None:
+        raise InputError("--target is needed when training on your own table")
+    df = read_experiment_table(data, [target])
+    return df.drop(columns=[target]), df[target], None, str(data)
+
+
+@handle_errors
+def train(
+    data: Annotated[str, typer.Argument(help="Protocol name (bundled data) or a CSV table.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model file to write (.npz).")],
+    model: Annotated[
+        str, typer.Option(help="lightgbm, random_forest, gaussian_process, …")
+    ] = "lightgbm",
+    target: Annotated[str | None, typer.Option(help="Target column.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    score_splits: Annotated[
+        int, typer.Option(help="Protocol splits scored for the card (0: none).")
+    ] = 0,
+) -> None:
+    """Train a model on all rows and save it with a model card (no pickle)."""
+    import pandas as pd
+
+    from nanomed.ai.estimators import make_estimator
+    from nanomed.ai.features import TabularFeaturizer
+    from nanomed.ai.modelio import save_model
+    from nanomed.ai.protocols import build_model, evaluate
+
+    X, y, protocol, dataset = _training_table(data, target)
+    if protocol is not None:
+        est = build_model(protocol, model, seed)
+    else:
+        from sklearn.pipeline import Pipeline
+
+        cats = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        est = Pipeline(
+            [
+                ("features", TabularFeaturizer(categorical=cats)),
+                ("model", make_estimator(model, random_state=seed)),
+            ]
+        )
+    est.fit(X, y)
+    card = {
+        "dataset": dataset,
+        "target": str(y.name),
+        "features": list(map(str, X.columns)),
+        "model": model,
+        "protocol": protocol,
+        "n_rows": len(X),
+        "seed": seed,
+    }
+    if protocol is not None and score_splits > 0:
+        res = evaluate(protocol, model, n_splits=score_splits, targets=(str(y.name),))
+        s = res.summary().iloc[0]
+        card["scores"] = {
+            "metric": s["metric"],
+            "mean": s["mean"],
+            "sd": s["sd"],
+            "n_splits": int(s["n_splits"]),
+            "published": s["published"],
+        }
+    path = save_model(est, out, card)
+    console.print(f"[green]saved[/green] {path} ({model}, {len(X)} rows, target {y.name})")
+
+
+@handle_errors
+def evaluate_cmd(
+    protocol: Annotated[str, typer.Option("--protocol", help="Published protocol name.")],
+    model: Annotated[
+        str, typer.Option(help="Model name (see nanomed.ai.protocols.build_model).")
+    ] = "lightgbm",
+    splits: Annotated[
+        int | None, typer.Option(help="Outer splits (default: the published number).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write per-split scores to this CSV.")] = None,
+) -> None:
+    """Score a model on a dataset's published protocol, beside the published number."""
+    from nanomed.ai.protocols import evaluate
+
+    res = evaluate(protocol, model, n_splits=splits)
+    _print_frame(res.summary(), f"{protocol}: {model}")
+    if out is not None:
+        res.scores.to_csv(out, index=False)
+
+
+def _model_inputs(model_file: Path, data: Path):
+    from nanomed.ai.datasets import read_table
+    from nanomed.ai.modelio import load_model
+
+    est, card = load_model(model_file)
+    df = read_table(data)
+    missing = [c for c in card.get("features", []) if c not in df]
+    if missing:
+        raise InputError(f"{data}: columns {missing} needed by the model are missing")
+    return est, card, df, df[card["features"]] if card.get("features") else df
+
+
+@handle_errors
+def ml_predict(
+    model_file: Annotated[Path, typer.Argument(help="Model file from `nanomed train`.")],
+    data: Annotated[Path, typer.Argument(help="Table with the model's feature columns.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV of predictions.")],
+    std: Annotated[
+        bool, typer.Option(help="Add the model's std and a 68 % interval (lower, upper).")
+    ] = False,
+) -> None:
+    """Predict with a saved model (rows of DATA in, one prediction per row out)."""
+    est, card, df, X = _model_inputs(model_file, data)
+    target = card.get("target", "prediction")
+    result = df.copy()
+    if hasattr(est, "predict_proba"):
+        result[f"p_{target}"] = est.predict_proba(X)[:, -1]
+    elif std:
+        from nanomed.ai.uncertainty import predict_with_uncertainty
+
+        unc = predict_with_uncertainty(est, X)
+        result[f"predicted_{target}"] = unc["prediction"].to_numpy()
+        for col in ("std", "lower", "upper"):
+            result[f"{col}_{target}"] = unc[col].to_numpy()
+    else:
+        result[f"predicted_{target}"] = est.predict(X)
+    result.to_csv(out, index=False)
+    console.print(f"[green]wrote[/green] {out} ({len(result)} rows)")
+
+
+@handle_errors
+def explain_cmd(
+    model_file: Annotated[Path, typer.Argument(help="Model file from `nanomed train`.")],
+    data: Annotated[Path, typer.Argument(help="Rows to explain.")],
+    out: Annotated[Path | None, typer.Option(help="SHAP summary plot (PNG/SVG).")] = None,
+    top: Annotated[int, typer.Option(help="Features shown.")] = 15,
+) -> None:
+    """SHAP feature contributions of a saved model's predictions."""
+    from nanomed.ai.explain import explain
+
+    est, _, _, X = _model_inputs(model_file, data)
+    exp = explain(est, X)
+    _print_frame(exp.importance().head(top), f"SHAP importance: {model_file.name}")
+    if out is not None:
+        import matplotlib.pyplot as plt
+
+        ax = exp.plot(max_display=top)
+        ax.figure.tight_layout()
+        ax.figure.savefig(out, dpi=150)
+        plt.close(ax.figure)
+        console.print(f"plot written to {out}")
+
+
+def register(root: typer.Typer) -> None:
+    """Add the AI commands: train, evaluate, explain, ml-predict, and the ``data`` sub-app."""
+    root.command("train")(train)
+    root.command("evaluate")(evaluate_cmd)
+    root.command("explain")(explain_cmd)
+    root.command("ml-predict")(ml_predict)
+    root.add_typer(data_app, name="data")

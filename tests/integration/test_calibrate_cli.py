@@ -1,0 +1,59 @@
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from nanomed.cli import app
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "calibration"
+runner = CliRunner()
+
+
+def test_calibrate_then_predict(tmp_path):
+    cal = tmp_path / "cal"
+    res = runner.invoke(
+        app,
+        [
+            "calibrate",
+            str(EXAMPLE / "nano_tumor_74.csv"),
+            str(EXAMPLE / "nano_tumor_74.yaml"),
+            "--fit",
+            "nano.tumour.kmax=0.3:0.001:50",
+            "--no-profile",
+            "--out",
+            str(cal),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    est = pd.read_csv(cal / "estimates.csv")
+    assert est.loc[0, "fisher_lower"] < est.loc[0, "estimate"] < est.loc[0, "fisher_upper"]
+    gof = pd.read_csv(cal / "gof.csv").set_index("scenario")
+    assert gof.loc["all", "within_2fold"] >= 0.8  # the measured tumour %ID, six points
+
+    pred = tmp_path / "pred"
+    res = runner.invoke(
+        app, ["predict", str(EXAMPLE / "nano_tumor_74.yaml"), "-c", str(cal), "--out", str(pred)]
+    )
+    assert res.exit_code == 0, res.output
+    # the prediction uses the fitted value: tumour %ID at 24 h near the observed 11.2 %ID
+    obs = pd.read_csv(EXAMPLE / "nano_tumor_74.csv").set_index("time")["value"]
+    from nanomed.organ import OrganResult
+
+    organ = OrganResult.load(pred / "results" / "nano_tumor_74")
+    at24 = organ.series("tumour", "particles", "percent_id").loc[24.0]
+    assert 0.5 * obs.loc[24.0] < at24 < 2.0 * obs.loc[24.0]
+
+
+def test_bad_fit_spec_is_one_line_error(tmp_path):
+    res = runner.invoke(
+        app,
+        [
+            "calibrate",
+            str(EXAMPLE / "nano_tumor_74.csv"),
+            str(EXAMPLE / "nano_tumor_74.yaml"),
+            "--fit",
+            "nano.tumour.kmax=0.3",
+        ],
+    )
+    assert res.exit_code == 2
+    assert "INITIAL:LOWER:UPPER" in res.output

@@ -1,0 +1,71 @@
+"""CLI of the cellular scale: the examples run end to end; bad input gives one-line errors, exit 2."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from nanomed.cli import app
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cellular"
+runner = CliRunner()
+
+
+def test_dosimetry_example(tmp_path):
+    res = runner.invoke(
+        app, ["dosimetry", str(EXAMPLES / "dosimetry.yaml"), "--out", str(tmp_path)]
+    )
+    assert res.exit_code == 0, res.output
+    summary = pd.read_csv(tmp_path / "dosimetry_summary.csv")
+    assert len(summary) == 3
+    table = pd.read_csv(tmp_path / "dosimetry.csv")
+    # mass per area = fraction x C0 x H (50 µg/mL x 0.3 cm)
+    assert (table["mass_ug_cm2"] - table["fraction_delivered"] * 15.0).abs().max() < 1e-9
+    assert "<img" in (tmp_path / "dosimetry_report.html").read_text()
+
+
+def test_cell_simulate_example(tmp_path):
+    res = runner.invoke(
+        app, ["cell", "simulate", str(EXAMPLES / "cell.yaml"), "--out", str(tmp_path)]
+    )
+    assert res.exit_code == 0, res.output
+    s = pd.read_csv(tmp_path / "cell_summary.csv").iloc[0]
+    assert 0 < s["survival"] < 1 and s["internalised_end"] > 0
+    assert (tmp_path / "cell_report.html").exists() and (tmp_path / "spheroid.csv").exists()
+
+
+def test_cell_fit_example(tmp_path):
+    csv = EXAMPLES / "uptake_timecourse.csv"
+    res = runner.invoke(app, ["cell", "fit", str(csv), "--model", "uptake", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    params = pd.read_csv(tmp_path / "fit_parameters.csv")
+    assert set(params["series_id"]) == {"PLGA_80nm", "PLGA_200nm"}
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("height_mm: 0\nparticles: [{diameter_nm: 100, effective_density_g_cm3: 2}]\n", "height"),
+        ("particles: [{diameter_nm: 100, effective_density_g_cm3: 0.9}]\n", "below the medium"),
+        ("particles: [{diameter_nm: -4, effective_density_g_cm3: 2}]\n", "diameter"),
+        ("particles: []\n", "particles"),
+        ("particles: [{diameter_nm: 100, effective_density_g_cm3: 2, colour: red}]\n", "colour"),
+    ],
+)
+def test_dosimetry_bad_input_is_one_line_exit_2(tmp_path, text, match):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(text)
+    res = runner.invoke(app, ["dosimetry", str(cfg), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert match in res.output
+    assert "Traceback" not in res.output
+
+
+def test_cell_bad_rate_is_one_line_exit_2(tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(
+        "carrier: {material: PLGA, hydrodynamic_diameter: 80 nm}\ntrafficking: {k_mature: -1}\n"
+    )
+    res = runner.invoke(app, ["cell", "simulate", str(cfg), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "k_mature" in res.output

@@ -1,0 +1,141 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from nanomed.ai.datasets import DATASET_SPECS, load_dataset, read_release_table
+from nanomed.ai.protocols import protocol_splits
+from nanomed.ai.quality import check_split, check_table, drop_rows
+from nanomed.core.errors import DataError, InputError
+
+
+def test_bannigan_matches_published_counts():
+    # Bannigan et al. 2023 / shared/data/README.md: 181 profiles, 34 drug-polymer groups, 3783 points
+    ds = load_dataset("bannigan_few_shot")
+    assert len(ds.frame) == 3783
+    assert ds.frame["Experimental_index"].nunique() == 181
+    assert ds.groups.nunique() == 34
+    # measured fractions scatter slightly above 1; the quality report must flag, not hide, them
+    assert ds.y.min() >= 0 and ds.y.max() < 1.1
+    over = [
+        i for i in check_table(ds.frame, ds.spec).by_kind("out_of_range") if i.column == "Release"
+    ]
+    assert over and over[0].count == int((ds.y > 1).sum())
+    assert ds.spec.feature("Time").unit == "day"
+
+
+def test_unknown_dataset_is_one_line_input_error():
+    with pytest.raises(InputError, match="unknown dataset"):
+        load_dataset("nope")
+
+
+def test_protein_corona_label_uses_published_cutoff():
+    ds = load_dataset("protein_corona")
+    assert ((ds.frame["Enrichment"] >= 1) == (ds.y == 1)).all()
+    assert len(ds.frame) == 3012
+
+
+def _bad_table():
+    return pd.DataFrame(
+        {
+            "size_nm": ["100", "120", "100 nm", None, "110", "105", "98", "102", "101", "5000"],
+            "shape": [
+                "Rod",
+                "rod ",
+                "sphere",
+                "sphere",
+                "sphere",
+                "sphere",
+                "sphere",
+                "sphere",
+                "sphere",
+                "sphere",
+            ],
+            "y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0],
+        }
+    )
+
+
+def test_quality_report_finds_each_planted_problem():
+    df = pd.concat([_bad_table(), _bad_table().iloc[[0]]], ignore_index=True)  # one exact duplicate
+    rep = check_table(df, targets=["y"])
+    kinds = {i.kind: i for i in rep.issues}
+    assert kinds["missing"].rows == (3,)
+    assert kinds["not_numeric"].rows == (2,) and "100 nm" in kinds["not_numeric"].message
+    assert kinds["category_variants"].count == 3  # "Rod" x2 and "rod "
+    assert kinds["duplicate_row"].rows == (10,)
+    assert 9 in kinds["outlier"].rows  # 5000 nm among ~100 nm
+    assert not rep.ok  # a non-numeric cell is an error
+
+
+def test_out_of_range_uses_the_spec_bounds():
+    ds = load_dataset("nano_tumor")
+    rep = check_table(ds.frame, ds.spec)
+    zeta = [i for i in rep.by_kind("out_of_range") if i.column == "Zeta"]
+    # |zeta| > 100 mV is not physical for colloids; the table holds 274.2 mV
+    assert zeta and (ds.frame["Zeta"].iloc[list(zeta[0].rows)].abs() > 100).all()
+
+
+def test_drop_rows_records_every_dropped_row():
+    df = _bad_table()
+    rep = check_table(df)
+    kept, dropped = drop_rows(df, df["size_nm"].isna().to_numpy(), "missing size", rep)
+    assert len(kept) + len(dropped) == len(df)
+    assert dropped["row"].tolist() == [3] and dropped["reason"].iloc[0] == "missing size"
+    assert len(rep.dropped) == 1 and "1 rows dropped" in rep.summary()
+
+
+def test_group_leak_risk_flags_identical_inputs_in_two_groups():
+    df = pd.DataFrame({"a": [1, 1, 2], "b": [3, 3, 4], "g": ["x", "y", "x"], "t": [0.1, 0.2, 0.3]})
+    rep = check_table(df, targets=["t"], group="g")
+    assert rep.by_kind("group_leak_risk")[0].rows == (0, 1)
+
+
+def test_protocol_splits_do_not_leak_groups():
+    ds = load_dataset("bannigan_few_shot")
+    for tr, te in protocol_splits("bannigan_few_shot", ds, 3):
+        rep = check_split(
+            ds.frame.iloc[tr], ds.frame.iloc[te], group="DP_Group", id_column="Experimental_index"
+        )
+        assert not rep.leaks
+
+
+def test_planted_leak_is_caught():
+    ds = load_dataset("bannigan_few_shot")
+    tr, te = next(protocol_splits("bannigan_few_shot", ds, 1))
+    leaked_train = pd.concat([ds.frame.iloc[tr], ds.frame.iloc[te[:5]]])  # plant 5 test rows
+    rep = check_split(
+        leaked_train,
+        ds.frame.iloc[te],
+        group="DP_Group",
+        id_column="Experimental_index",
+        features=ds.spec.feature_names,
+    )
+    assert rep.leaks
+    assert rep.shared_groups == [ds.frame["DP_Group"].iloc[te[0]]]
+    assert rep.identical_rows >= 5
+    with pytest.raises(DataError, match="leakage"):
+        check_split(leaked_train, ds.frame.iloc[te], group="DP_Group", raise_on_leak=True)
+
+
+def test_random_split_of_grouped_data_is_flagged():
+    from sklearn.model_selection import train_test_split
+
+    ds = load_dataset("bannigan_few_shot")
+    tr, te = train_test_split(ds.frame, test_size=0.2, random_state=0)
+    assert len(check_split(tr, te, group="DP_Group").shared_groups) > 20
+
+
+def test_read_release_table_names_the_bad_row(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("profile_id,time,fraction_released\nA,0,0\nA,1,0.5\nA,2,half\n")
+    with pytest.raises(DataError, match=r"row 4, column 'fraction_released'"):
+        read_release_table(p)
+    p.write_text("profile_id,time\nA,0\n")
+    with pytest.raises(DataError, match="missing columns"):
+        read_release_table(p)
+
+
+def test_every_spec_loads():
+    for name in DATASET_SPECS:
+        ds = load_dataset(name)
+        assert np.isfinite(ds.y).all() and len(ds.X.columns) == len(ds.spec.features)

@@ -1,0 +1,109 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from nanomed.ai.datasets import load_dataset
+from nanomed.ai.explain import explain
+from nanomed.ai.modelio import load_model, save_model
+from nanomed.ai.protocols import PROTOCOLS, _inputs, build_model
+from nanomed.cli import ai as ai_cli
+from nanomed.core.errors import DataError
+
+
+def _fitted(protocol, model, n=300, **kw):
+    p = PROTOCOLS[protocol]
+    ds = load_dataset(p.dataset)
+    X, y = _inputs(p, ds).iloc[:n], ds.y.iloc[:n]
+    return build_model(protocol, model, **kw).fit(X, y), X
+
+
+@pytest.mark.parametrize(
+    ("protocol", "model", "kw"),
+    [
+        ("nano_tumor", "lightgbm", {}),
+        ("nano_tumor", "gaussian_process", {}),
+        ("nano_tumor", "mlp_ensemble", {"epochs": 3, "n_members": 2}),
+        ("bannigan_few_shot", "kinetic_forest_boost", {"n_estimators": 20}),
+        ("protein_corona", "random_forest", {"n_estimators": 10}),
+    ],
+)
+def test_model_file_round_trip_predicts_identically(tmp_path, protocol, model, kw):
+    est, X = _fitted(protocol, model, **kw)
+    path = save_model(est, tmp_path / "m", {"dataset": protocol})
+    loaded, card = load_model(path)
+    assert card == {"dataset": protocol}
+    f = "predict_proba" if protocol == "protein_corona" else "predict"
+    np.testing.assert_array_equal(getattr(loaded, f)(X), getattr(est, f)(X))
+
+
+def test_model_file_refuses_pickled_objects_and_unknown_classes(tmp_path):
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, evil=np.array([object()], dtype=object))
+    with pytest.raises(DataError, match="not a nanomed model file"):
+        load_model(bad)
+    doc = {"format": "nanomed-model", "format_version": 1, "model": {"kind": "os.system"}}
+    np.savez(bad, __nanomed__=np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8))
+    with pytest.raises(DataError, match="unsupported class"):
+        load_model(bad)
+
+
+def test_tree_shap_values_add_up_to_the_prediction():
+    # TreeSHAP is exact: base value + sum of contributions = model output (Lundberg 2020)
+    est, X = _fitted("bannigan_few_shot", "lightgbm", n=400)
+    exp = explain(est, X.iloc[:30])
+    np.testing.assert_allclose(
+        exp.base_value + exp.values.sum(axis=1), est.predict(X.iloc[:30]), atol=1e-6
+    )
+    assert exp.importance()["feature"].iloc[0] in X.columns
+
+
+@pytest.fixture
+def app():
+    root = typer.Typer()
+    ai_cli.register(root)
+
+    @root.callback()
+    def _cb():
+        pass
+
+    return root
+
+
+def test_cli_train_predict_explain_check(app, tmp_path):
+    r = CliRunner()
+    model = tmp_path / "m.npz"
+    res = r.invoke(
+        app,
+        [
+            "train",
+            "nano_tumor",
+            "--out",
+            str(model),
+            "--model",
+            "random_forest",
+            "--target",
+            "DE24",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rows = tmp_path / "rows.csv"
+    load_dataset("nano_tumor").frame.head(4).to_csv(rows, index=False)
+    out = tmp_path / "pred.csv"
+    res = r.invoke(app, ["ml-predict", str(model), str(rows), "--out", str(out), "--std"])
+    assert res.exit_code == 0, res.output
+    pred = pd.read_csv(out)
+    assert (
+        (pred["lower_DE24"] <= pred["predicted_DE24"])
+        & (pred["predicted_DE24"] <= pred["upper_DE24"])
+    ).all()
+    assert r.invoke(app, ["explain", str(model), str(rows)]).exit_code == 0
+    res = r.invoke(app, ["data", "check", "nano_tumor"])
+    assert res.exit_code == 0 and "category_variants" in res.output
+    res = r.invoke(app, ["data", "check", str(tmp_path / "none.csv")])
+    assert res.exit_code == 2 and "no such file" in res.output
+    res = r.invoke(app, ["ml-predict", str(model), str(tmp_path / "x.csv"), "--out", str(out)])
+    assert res.exit_code == 2
