@@ -70,7 +70,7 @@ def test_recovers_mps_uptake_rates_and_predicts_new_dose():
 def test_unknown_parameter_path_is_one_line_error():
     scenarios = {"low": _scenario("low", 1)}
     obs = _observations(scenarios, {}, noise=0.0)
-    with pytest.raises(InputError, match="nano.<organ>.<field>"):
+    with pytest.raises(InputError, match=r"nano\.<organ>\.<field>"):
         calibrate_pbpk(obs, scenarios, [FitParameter("liver_kmax", 0.2, 1e-3, 20.0)])
 
 
