@@ -13,8 +13,12 @@ import pint
 
 from nanomed.core.errors import InputError
 
-__all__ = ["convert", "format_quantity", "normalise_unit", "parse_quantity"]  # and, lazily, ureg and Quantity
-
+__all__ = [
+    "convert",
+    "format_quantity",
+    "normalise_unit",
+    "parse_quantity",
+]  # and, lazily, ureg and Quantity
 
 
 @cache
