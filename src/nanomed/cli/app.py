@@ -12,6 +12,7 @@ from rich.table import Table
 from nanomed._version import __version__
 from nanomed.cli import ai as ai_cli
 from nanomed.cli import cellular as cellular_cli
+from nanomed.cli import molecular as molecular_cli
 from nanomed.cli import organ as organ_cli
 from nanomed.cli import release as release_cli
 from nanomed.cli._common import console, handle_errors
@@ -27,6 +28,7 @@ app = typer.Typer(
 release_cli.register(app)
 organ_cli.register(app)
 cellular_cli.register(app)
+molecular_cli.register(app)
 ai_cli.register(app)
 
 

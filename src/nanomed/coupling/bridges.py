@@ -17,6 +17,10 @@ and where its numbers came from, so that a multiscale run can report its provena
   the cellular rates enter as ratios to that reference's, replacing the organ scale's own
   design-effect functions ``mps_uptake`` and ``tumour_retention``, so the calibrated magnitudes are
   kept and only the design dependence comes from the cell-level models.
+* :func:`molecular_bridge` — drug structure + carrier material → a drug with its empty fields
+  filled from RDKit descriptors, and release parameters (matrix diffusivity, burst of drug loaded
+  beyond the Flory–Huggins capacity, desorption constants) from the molecular profile
+  (:mod:`nanomed.molecular`), which replace the release model's defaults where the names match.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from nanomed.materials import get_material
 from nanomed.release.base import ReleaseModel, get_release_model
 from nanomed.schema import Formulation
 
-__all__ = ["BridgeRecord", "cellular_bridge", "release_bridge"]
+__all__ = ["BridgeRecord", "cellular_bridge", "molecular_bridge", "release_bridge"]
 
 
 @dataclass
@@ -125,3 +129,32 @@ def cellular_bridge(formulation: Formulation) -> tuple[dict[str, float], BridgeR
     }
     values = {**rate, **overrides}
     return overrides, BridgeRecord("cellular", "cellular scale: uptake model rates", values)
+
+
+def molecular_bridge(
+    formulation: Formulation,
+) -> tuple[Formulation, dict[str, float], BridgeRecord]:
+    """Fill the drug from its SMILES and derive release parameters from the molecular profile.
+
+    Returns the formulation with its drug filled, the release-parameter values (by release-model
+    parameter name) and the provenance record. Without a SMILES or a carrier nothing is derived.
+    """
+    drug, carrier = formulation.drug, formulation.carrier
+    if drug is None or not drug.smiles:
+        return formulation, {}, BridgeRecord("molecular", "no drug SMILES: nothing derived")
+    from nanomed.molecular import fill_drug, molecular_profile
+    from nanomed.molecular.bridge import release_parameters
+
+    filled = fill_drug(drug)
+    formulation = formulation.model_copy(update={"drug": filled})
+    if carrier is None:
+        return formulation, {}, BridgeRecord("molecular", "RDKit descriptors (free drug)")
+    profile = molecular_profile(
+        filled.smiles, carrier.material, polymer_mw=carrier.polymer_mw, logp=filled.logp
+    )
+    params = release_parameters(profile, loading_mass_fraction=formulation.drug_loading)
+    values = {name: p.value for name, p in params.items()}
+    source = "molecular profile (estimate level): " + ", ".join(
+        f"{n} from {p.ref.split(': ', 1)[-1]}" for n, p in params.items()
+    )
+    return formulation, values, BridgeRecord("molecular", source or "molecular profile", values)

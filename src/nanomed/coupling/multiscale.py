@@ -19,7 +19,12 @@ import pandas as pd
 
 from nanomed.core.errors import InputError
 from nanomed.core.results import atomic_write
-from nanomed.coupling.bridges import BridgeRecord, cellular_bridge, release_bridge
+from nanomed.coupling.bridges import (
+    BridgeRecord,
+    cellular_bridge,
+    molecular_bridge,
+    release_bridge,
+)
 from nanomed.organ.outputs import OrganResult
 from nanomed.release.base import ReleaseModel
 from nanomed.schema import Scenario
@@ -149,6 +154,13 @@ class MultiscaleSimulation:
         The cellular bridge, when on, sets design overrides in :attr:`organ_options`.
         """
         self.bridges = []
+        formulation = self.scenario.formulation
+        molecular: dict[str, float] = {}
+        if self.scenario.levels.molecular:
+            formulation, molecular, record = molecular_bridge(formulation)
+            # the organ scale sees the filled drug (logP, MW from the structure)
+            self.scenario = self.scenario.model_copy(update={"formulation": formulation})
+            self.bridges.append(record)
         if self.scenario.levels.cellular:
             overrides, record = cellular_bridge(self.scenario.formulation)
             user = self.organ_options.get("design_overrides") or {}
@@ -163,7 +175,12 @@ class MultiscaleSimulation:
         if not self.scenario.levels.release:
             self.bridges.append(BridgeRecord("release", "switched off: no release (all retained)"))
             return None
-        model, record = release_bridge(self.scenario.formulation)
+        model, record = release_bridge(formulation)
+        used = {k: v for k, v in molecular.items() if model is not None and k in model.values}
+        if used:
+            model = model.with_values(**used)
+            record.source += " + molecular: " + ", ".join(used)
+            record.values = dict(model.values)
         self.bridges.append(record)
         return model
 

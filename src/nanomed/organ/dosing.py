@@ -38,7 +38,9 @@ class DoseEvent:
         return float(getattr(self, entity))
 
 
-def dose_events(formulation: Formulation, dosing: Dosing, body_weight: float) -> list[DoseEvent]:
+def dose_events(
+    formulation: Formulation, dosing: Dosing, body_weight: float, burst: float = 0.0
+) -> list[DoseEvent]:
     """Turn a formulation and its dosing schedule into :class:`DoseEvent` objects.
 
     Parameters
@@ -49,6 +51,9 @@ def dose_events(formulation: Formulation, dosing: Dosing, body_weight: float) ->
         Schedule and dose [mg/kg].
     body_weight : float
         Body weight [kg].
+    burst : float
+        Fraction of the encapsulated drug released at once on injection [-] (the release
+        model's f(0)): it enters as free drug, since a hazard rate cannot carry a jump at t = 0.
     """
     name = formulation.name
     if not dosing.dose > 0:
@@ -65,9 +70,12 @@ def dose_events(formulation: Formulation, dosing: Dosing, body_weight: float) ->
             raise InputError(
                 f"formulation {name!r}: drug_loading must be > 0 for a drug-loaded carrier"
             )
+        if not 0.0 <= burst <= 1.0:
+            raise InputError(f"formulation {name!r}: burst fraction {burst!r} outside [0, 1]")
         ee = formulation.encapsulation_efficiency
         enc, free = total * ee, total * (1.0 - ee)
-        parts = enc / formulation.drug_loading
+        parts = enc / formulation.drug_loading  # particle mass is set by the loading, not the burst
+        enc, free = enc * (1.0 - burst), free + enc * burst
     duration = 0.0
     if dosing.route == Route.iv_infusion:
         duration = float(dosing.infusion_duration or 0.0)

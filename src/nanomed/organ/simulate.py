@@ -104,7 +104,12 @@ def build_organ_model(
         effects = design_effects(
             carrier, overrides=design_overrides, opsonin_fraction=opsonin_fraction
         )
-    doses = dose_events(scenario.formulation, scenario.dosing, physiology.body_weight)
+    release = _release_model(scenario, release_model)
+    burst = 0.0
+    if release is not None:
+        # drug released at t = 0 (burst) leaves the carrier on injection, in plasma
+        burst = float(release.fraction_released(0.0, "plasma"))
+    doses = dose_events(scenario.formulation, scenario.dosing, physiology.body_weight, burst)
     drug = scenario.formulation.drug
     kp, assumed = resolve_partition(drug, physiology, partition_method) if drug else ({}, [])
     model = OrganModel(
@@ -113,7 +118,7 @@ def build_organ_model(
         doses,
         nano,
         effects,
-        _release_model(scenario, release_model),
+        release,
         kp,
         float(scenario.duration),
         abc,

@@ -159,3 +159,39 @@ def test_cellular_level_switch_changes_organ_inputs_only_when_on():
 
     mps_off = design_effects(_cellular_scenario(0.2).formulation.carrier).mps_uptake
     assert (liver_on - liver_off) * (mps - mps_off) > 0
+
+
+PACLITAXEL = (
+    "CC1=C2[C@@]([C@]([C@H]([C@@H]3[C@]4([C@H](OC4)C[C@@H]([C@]3(C(=O)[C@@H]2OC(=O)C)C)O)OC(=O)C)"
+    "OC(=O)c5ccccc5)(C[C@@H]1OC(=O)[C@H](O)[C@@H](NC(=O)c6ccccc6)c7ccccc7)O)(C)C"
+)
+
+
+def test_molecular_level_fills_drug_and_release_parameters():
+    sc = Scenario.from_dict(
+        {
+            "formulation": {
+                "drug": {"name": "paclitaxel", "smiles": PACLITAXEL, "fraction_unbound": 0.05,
+                         "blood_plasma_ratio": 1.0},
+                "carrier": {"material": "PLGA", "hydrodynamic_diameter": "110 nm",
+                            "la_ga_ratio": 1.0, "polymer_mw": "30 kg/mol"},
+                "drug_loading": 0.05,
+                "encapsulation_efficiency": 0.8,
+            },
+            "dosing": {"dose": "10 mg/kg"},
+            "duration": "24 h",
+            "levels": {"molecular": True},
+        }
+    )  # fmt: skip
+    sim = MultiscaleSimulation(sc)
+    res = sim.run()
+    drug = sim.scenario.formulation.drug
+    assert drug.molecular_weight == pytest.approx(853.9, abs=0.1)  # PubChem 853.9 g/mol
+    mol = {r.bridge: r for r in res.bridges}["molecular"].values
+    assert res.release_model.values["diffusivity"] == pytest.approx(mol["diffusivity"])
+    # the burst (drug beyond the Flory–Huggins capacity) is free drug at injection
+    dose = 10.0 * 0.025  # mg (mouse 25 g)
+    burst = mol["burst"]
+    free0 = res.organ.series("blood", "free_drug", "amount").iloc[0]
+    assert free0 == pytest.approx(dose * (0.2 + 0.8 * burst), rel=1e-6)
+    assert res.organ.mass_balance()["relative_error"].abs().max() <= 1e-6

@@ -1,0 +1,1 @@
+"""Molecular dynamics with OpenMM: GAFF2 parameters, diffusion, umbrella-sampling PMF, polymer matrix."""
