@@ -9,8 +9,8 @@ returns a predictive standard deviation:
 - :class:`RandomForestModel`: Breiman (2001) forest; the spread is the standard deviation of the
   trees' predictions (a rough, usually over-dispersed, measure; calibrate it with
   :class:`nanomed.ai.uncertainty.ConformalRegressor`).
-- :class:`GaussianProcessModel`: Matérn GP with a white-noise term (Rasmussen & Williams 2006, ch. 4),
-  posterior standard deviation.
+- :class:`GaussianProcessModel`: Matérn GP with a white-noise term (Rasmussen & Williams 2006,
+  ch. 4), posterior standard deviation.
 - :class:`MLPEnsembleModel`: deep ensemble of torch MLPs (Lakshminarayanan et al., NeurIPS 2017),
   spread across members.
 
@@ -21,12 +21,23 @@ Heavy packages (lightgbm, torch) are imported inside the methods that need them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeAlias, TypeVar, overload
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from nanomed.core.errors import InputError
+
+if TYPE_CHECKING:
+    import torch
+    from lightgbm import Booster, LGBMRegressor
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.gaussian_process.kernels import Kernel
+    from sklearn.utils import Tags
 
 __all__ = [
     "ESTIMATORS",
@@ -39,7 +50,13 @@ __all__ = [
 ]
 
 
-def _params_json(est: BaseEstimator) -> dict:
+FloatArray: TypeAlias = NDArray[np.float64]
+#: what ``to_state`` returns: JSON metadata plus named numpy arrays (see :mod:`nanomed.ai.modelio`)
+State: TypeAlias = tuple[dict[str, Any], dict[str, np.ndarray]]
+_Forest = TypeVar("_Forest", "RandomForestRegressor", "RandomForestClassifier")
+
+
+def _params_json(est: BaseEstimator) -> dict[str, Any]:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in est.get_params().items()}
 
 
@@ -48,41 +65,64 @@ class _Regressor(RegressorMixin, BaseEstimator):
 
     _allow_nan = False
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = self._allow_nan
         return tags
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         return self._validated_fit(X, y, None)
 
-    def _validated_fit(self, X, y, sample_weight):
-        X, y = validate_data(
+    def _fit(self, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None) -> None:
+        raise NotImplementedError
+
+    def _predict(self, X: FloatArray, return_std: bool) -> tuple[FloatArray, FloatArray | None]:
+        raise NotImplementedError
+
+    def _validated_fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None) -> Self:
+        X_valid, y_valid = validate_data(
             self, X, y, ensure_all_finite="allow-nan" if self._allow_nan else True, y_numeric=True
         )
-        if y.ndim != 1:
-            raise InputError(f"{type(self).__name__} predicts one target, got y of shape {y.shape}")
+        if y_valid.ndim != 1:
+            raise InputError(
+                f"{type(self).__name__} predicts one target, got y of shape {y_valid.shape}"
+            )
+        weights = None
         if sample_weight is not None:
             from sklearn.utils.validation import _check_sample_weight
 
-            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
-            if not sample_weight.sum() > 0:
+            weights = _check_sample_weight(sample_weight, X_valid, ensure_non_negative=True)
+            if not weights.sum() > 0:
                 raise InputError("sample weights must not all be zero")
-        self._fit(np.asarray(X, dtype=float), np.asarray(y, dtype=float), sample_weight)
+        self._fit(np.asarray(X_valid, dtype=float), np.asarray(y_valid, dtype=float), weights)
         return self
 
-    def predict(self, X, return_std=False):
+    @overload
+    def predict(self, X: ArrayLike, return_std: Literal[False] = ...) -> FloatArray: ...
+    @overload
+    def predict(self, X: ArrayLike, return_std: Literal[True]) -> tuple[FloatArray, FloatArray]: ...
+    @overload
+    def predict(
+        self, X: ArrayLike, return_std: bool
+    ) -> FloatArray | tuple[FloatArray, FloatArray]: ...
+
+    def predict(
+        self, X: ArrayLike, return_std: bool = False
+    ) -> FloatArray | tuple[FloatArray, FloatArray]:
         """Predict the target (and its standard deviation when ``return_std``)."""
         check_is_fitted(self)
-        X = validate_data(
+        X_valid = validate_data(
             self, X, reset=False, ensure_all_finite="allow-nan" if self._allow_nan else True
         )
-        mean, std = self._predict(np.asarray(X, dtype=float), return_std)
-        return (mean, std) if return_std else mean
+        mean, std = self._predict(np.asarray(X_valid, dtype=float), return_std)
+        if not return_std:
+            return mean
+        assert std is not None  # every _predict gives a std when asked (or raises)
+        return mean, std
 
 
 class _WeightedRegressor(_Regressor):
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         return self._validated_fit(X, y, sample_weight)
 
 
@@ -104,21 +144,21 @@ class LightGBMModel(_WeightedRegressor):
 
     def __init__(
         self,
-        n_estimators=300,
-        learning_rate=0.05,
-        num_leaves=31,
-        boosting_type="gbdt",
-        min_child_samples=20,
-        min_child_weight=1e-3,
-        subsample=1.0,
-        subsample_freq=0,
-        colsample_bytree=1.0,
-        reg_alpha=0.0,
-        reg_lambda=0.0,
-        interval_alpha=None,
-        random_state=None,
-        n_jobs=1,
-    ):
+        n_estimators: int = 300,
+        learning_rate: float = 0.05,
+        num_leaves: int = 31,
+        boosting_type: str = "gbdt",
+        min_child_samples: int = 20,
+        min_child_weight: float = 1e-3,
+        subsample: float = 1.0,
+        subsample_freq: int = 0,
+        colsample_bytree: float = 1.0,
+        reg_alpha: float = 0.0,
+        reg_lambda: float = 0.0,
+        interval_alpha: float | None = None,
+        random_state: int | None = None,
+        n_jobs: int = 1,
+    ) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
@@ -134,7 +174,7 @@ class LightGBMModel(_WeightedRegressor):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _lgbm(self, **extra):
+    def _lgbm(self, **extra: Any) -> LGBMRegressor:
         from lightgbm import LGBMRegressor
 
         params = self.get_params()
@@ -142,9 +182,9 @@ class LightGBMModel(_WeightedRegressor):
         seed = params.pop("random_state")
         return LGBMRegressor(**params, random_state=seed, verbose=-1, **extra)
 
-    def _fit(self, X, y, sample_weight):
-        self.booster_ = self._lgbm().fit(X, y, sample_weight=sample_weight).booster_
-        self.quantile_boosters_ = []
+    def _fit(self, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None) -> None:
+        self.booster_: Booster = self._lgbm().fit(X, y, sample_weight=sample_weight).booster_
+        self.quantile_boosters_: list[Booster] = []
         if self.interval_alpha is not None:
             a = float(self.interval_alpha)
             if not 0 < a < 1:
@@ -153,17 +193,18 @@ class LightGBMModel(_WeightedRegressor):
                 m = self._lgbm(objective="quantile", alpha=q).fit(X, y, sample_weight=sample_weight)
                 self.quantile_boosters_.append(m.booster_)
 
-    def _predict(self, X, return_std):
-        mean = self.booster_.predict(X)
+    def _predict(self, X: FloatArray, return_std: bool) -> tuple[FloatArray, FloatArray | None]:
+        mean = np.asarray(self.booster_.predict(X), dtype=float)
         if not return_std:
             return mean, None
-        if not self.quantile_boosters_:
+        alpha = self.interval_alpha
+        if not self.quantile_boosters_ or alpha is None:
             raise InputError("LightGBMModel gives a std only when fitted with interval_alpha")
-        lo, hi = (b.predict(X) for b in self.quantile_boosters_)
-        z = norm.ppf(1 - self.interval_alpha / 2)
+        lo, hi = (np.asarray(b.predict(X), dtype=float) for b in self.quantile_boosters_)
+        z = norm.ppf(1 - alpha / 2)
         return mean, np.maximum(hi - lo, 0.0) / (2 * z)
 
-    def to_state(self):
+    def to_state(self) -> State:
         check_is_fitted(self)
         texts = [
             self.booster_.model_to_string(),
@@ -175,7 +216,7 @@ class LightGBMModel(_WeightedRegressor):
         return {"params": _params_json(self), "n_features_in_": self.n_features_in_}, arrays
 
     @classmethod
-    def from_state(cls, meta, arrays):
+    def from_state(cls, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Self:
         from lightgbm import Booster
 
         obj = cls(**meta["params"])
@@ -186,8 +227,9 @@ class LightGBMModel(_WeightedRegressor):
         return obj
 
 
-def _forest_state(forest) -> tuple[dict, dict]:
-    arrays, depths = {}, []
+def _forest_state(forest: RandomForestRegressor | RandomForestClassifier) -> State:
+    arrays: dict[str, np.ndarray] = {}
+    depths: list[int] = []
     for i, tree in enumerate(forest.estimators_):
         st = tree.tree_.__getstate__()
         arrays[f"tree{i}_nodes"] = st["nodes"]
@@ -196,7 +238,13 @@ def _forest_state(forest) -> tuple[dict, dict]:
     return {"max_depth": depths}, arrays
 
 
-def _restore_forest(forest, meta, arrays, n_features, n_classes):
+def _restore_forest(
+    forest: _Forest,
+    meta: Mapping[str, Any],
+    arrays: Mapping[str, np.ndarray],
+    n_features: int,
+    n_classes: Sequence[int],
+) -> _Forest:
     from sklearn.tree._tree import Tree
 
     trees = []
@@ -237,15 +285,15 @@ class RandomForestModel(_WeightedRegressor):
 
     def __init__(
         self,
-        n_estimators=300,
-        max_features=0.5,
-        min_samples_leaf=2,
-        min_samples_split=2,
-        max_depth=None,
-        criterion="squared_error",
-        random_state=None,
-        n_jobs=1,
-    ):
+        n_estimators: int = 300,
+        max_features: float | int | str | None = 0.5,
+        min_samples_leaf: int | float = 2,
+        min_samples_split: int | float = 2,
+        max_depth: int | None = None,
+        criterion: str = "squared_error",
+        random_state: int | None = None,
+        n_jobs: int = 1,
+    ) -> None:
         self.n_estimators = n_estimators
         self.max_features = max_features
         self.min_samples_leaf = min_samples_leaf
@@ -255,32 +303,32 @@ class RandomForestModel(_WeightedRegressor):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _sk(self):
+    def _sk(self) -> RandomForestRegressor:
         from sklearn.ensemble import RandomForestRegressor
 
         return RandomForestRegressor(**self.get_params())
 
-    def _fit(self, X, y, sample_weight):
+    def _fit(self, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None) -> None:
         self.forest_ = self._sk().fit(X, y, sample_weight=sample_weight)
 
-    def _predict(self, X, return_std):
+    def _predict(self, X: FloatArray, return_std: bool) -> tuple[FloatArray, FloatArray | None]:
         if not return_std:
             return self.forest_.predict(X), None
         per_tree = np.stack([t.predict(X) for t in self.forest_.estimators_])
         return per_tree.mean(axis=0), per_tree.std(axis=0)
 
     @property
-    def feature_importances_(self):
+    def feature_importances_(self) -> FloatArray:
         check_is_fitted(self)
         return self.forest_.feature_importances_
 
-    def to_state(self):
+    def to_state(self) -> State:
         check_is_fitted(self)
         meta, arrays = _forest_state(self.forest_)
         return {"params": _params_json(self), "n_features_in_": self.n_features_in_, **meta}, arrays
 
     @classmethod
-    def from_state(cls, meta, arrays):
+    def from_state(cls, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Self:
         obj = cls(**meta["params"])
         n = int(meta["n_features_in_"])
         obj.forest_ = _restore_forest(obj._sk(), meta, arrays, n, [1])
@@ -293,13 +341,13 @@ class RandomForestClassifierModel(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        n_estimators=300,
-        max_features="sqrt",
-        min_samples_leaf=1,
-        class_weight=None,
-        random_state=None,
-        n_jobs=1,
-    ):
+        n_estimators: int = 300,
+        max_features: float | int | str | None = "sqrt",
+        min_samples_leaf: int | float = 1,
+        class_weight: str | dict[Any, float] | None = None,
+        random_state: int | None = None,
+        n_jobs: int = 1,
+    ) -> None:
         self.n_estimators = n_estimators
         self.max_features = max_features
         self.min_samples_leaf = min_samples_leaf
@@ -307,17 +355,17 @@ class RandomForestClassifierModel(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
 
-    def _sk(self):
+    def _sk(self) -> RandomForestClassifier:
         from sklearn.ensemble import RandomForestClassifier
 
         return RandomForestClassifier(**self.get_params())
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> Self:
         from sklearn.utils.multiclass import check_classification_targets
 
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
@@ -326,7 +374,7 @@ class RandomForestClassifierModel(ClassifierMixin, BaseEstimator):
         self.forest_ = self._sk().fit(X, y_idx)
         return self
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> FloatArray:
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
         proba = self.forest_.predict_proba(X)
@@ -334,11 +382,11 @@ class RandomForestClassifierModel(ClassifierMixin, BaseEstimator):
             raise InputError("forest does not know every class")
         return proba
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def to_state(self):
+    def to_state(self) -> State:
         check_is_fitted(self)
         meta, arrays = _forest_state(self.forest_)
         meta.update(
@@ -349,7 +397,7 @@ class RandomForestClassifierModel(ClassifierMixin, BaseEstimator):
         return meta, arrays
 
     @classmethod
-    def from_state(cls, meta, arrays):
+    def from_state(cls, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Self:
         obj = cls(**meta["params"])
         n = int(meta["n_features_in_"])
         obj.classes_ = np.asarray(meta["classes_"])
@@ -377,18 +425,30 @@ class GaussianProcessModel(_Regressor):
     """
 
     def __init__(
-        self, nu=2.5, ard=False, noise_level=0.1, n_restarts_optimizer=0, random_state=None
-    ):
+        self,
+        nu: float = 2.5,
+        ard: bool = False,
+        noise_level: float = 0.1,
+        n_restarts_optimizer: int = 0,
+        random_state: int | None = None,
+    ) -> None:
         self.nu = nu
         self.ard = ard
         self.noise_level = noise_level
         self.n_restarts_optimizer = n_restarts_optimizer
         self.random_state = random_state
 
-    def _kernel(self, n_features, length_scale=None, constant=1.0, noise=None, fixed=False):
+    def _kernel(
+        self,
+        n_features: int,
+        length_scale: float | ArrayLike | None = None,
+        constant: float = 1.0,
+        noise: float | None = None,
+        fixed: bool = False,
+    ) -> Kernel:
         from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
-        def bounds(b):
+        def bounds(b: tuple[float, float]) -> tuple[float, float] | Literal["fixed"]:
             return "fixed" if fixed else b
 
         if length_scale is None:
@@ -398,7 +458,13 @@ class GaussianProcessModel(_Regressor):
         matern = Matern(length_scale, bounds((1e-2, 1e3)), nu=self.nu)
         return signal * matern + WhiteKernel(noise, bounds((1e-6, 1e1)))
 
-    def _fit(self, X, y, sample_weight, kernel=None):
+    def _fit(
+        self,
+        X: FloatArray,
+        y: FloatArray,
+        sample_weight: FloatArray | None,
+        kernel: Kernel | None = None,
+    ) -> None:
         from sklearn.gaussian_process import GaussianProcessRegressor
 
         self.x_mean_ = X.mean(axis=0)
@@ -413,13 +479,13 @@ class GaussianProcessModel(_Regressor):
         self.gp_ = gp.fit((X - self.x_mean_) / self.x_scale_, y)
         self.X_train_, self.y_train_ = X, y
 
-    def _predict(self, X, return_std):
+    def _predict(self, X: FloatArray, return_std: bool) -> tuple[FloatArray, FloatArray | None]:
         Z = (X - self.x_mean_) / self.x_scale_
         if return_std:
             return self.gp_.predict(Z, return_std=True)
         return self.gp_.predict(Z), None
 
-    def to_state(self):
+    def to_state(self) -> State:
         check_is_fitted(self)
         k = self.gp_.kernel_
         meta = {
@@ -431,14 +497,14 @@ class GaussianProcessModel(_Regressor):
         return meta, {"X_train": self.X_train_, "y_train": self.y_train_}
 
     @classmethod
-    def from_state(cls, meta, arrays):
+    def from_state(cls, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Self:
         obj = cls(**meta["params"])
         X, y = arrays["X_train"], arrays["y_train"]
         ls = meta["length_scale"]
         kernel = obj._kernel(
             X.shape[1], ls if obj.ard else ls[0], meta["constant"], meta["noise"], fixed=True
         )
-        # refitting with the stored, fixed hyper-parameters is exact: the GP posterior is closed-form
+        # refitting with the stored, fixed hyper-parameters is exact: the posterior is closed-form
         obj._fit(X, y, None, kernel=kernel)
         obj.n_features_in_ = X.shape[1]
         return obj
@@ -461,14 +527,14 @@ class MLPEnsembleModel(_Regressor):
 
     def __init__(
         self,
-        hidden=(64, 64),
-        n_members=5,
-        epochs=200,
-        batch_size=64,
-        learning_rate=3e-3,
-        weight_decay=1e-4,
-        random_state=None,
-    ):
+        hidden: Sequence[int] = (64, 64),
+        n_members: int = 5,
+        epochs: int = 200,
+        batch_size: int = 64,
+        learning_rate: float = 3e-3,
+        weight_decay: float = 1e-4,
+        random_state: int | None = None,
+    ) -> None:
         self.hidden = hidden
         self.n_members = n_members
         self.epochs = epochs
@@ -477,22 +543,23 @@ class MLPEnsembleModel(_Regressor):
         self.weight_decay = weight_decay
         self.random_state = random_state
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.regressor_tags.poor_score = True  # short default training on the checks' toy data
         return tags
 
-    def _net(self, n_in):
+    def _net(self, n_in: int) -> torch.nn.Sequential:
         import torch
 
-        layers, width = [], n_in
+        layers: list[torch.nn.Module] = []
+        width = n_in
         for h in self.hidden:
             layers += [torch.nn.Linear(width, int(h)), torch.nn.SiLU()]
             width = int(h)
         layers.append(torch.nn.Linear(width, 1))
         return torch.nn.Sequential(*layers)
 
-    def _fit(self, X, y, sample_weight):
+    def _fit(self, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None) -> None:
         import torch
 
         self.x_mean_ = X.mean(axis=0)
@@ -501,7 +568,7 @@ class MLPEnsembleModel(_Regressor):
         Xt = torch.as_tensor((X - self.x_mean_) / self.x_scale_, dtype=torch.float32)
         yt = torch.as_tensor((y - self.y_mean_) / self.y_scale_, dtype=torch.float32).unsqueeze(1)
         seeds = np.random.default_rng(self.random_state).integers(0, 2**31 - 1, self.n_members)
-        self.members_ = []
+        self.members_: list[dict[str, np.ndarray]] = []
         threads = torch.get_num_threads()
         torch.set_num_threads(1)  # small networks: thread hand-offs cost more than they save
         try:
@@ -509,7 +576,7 @@ class MLPEnsembleModel(_Regressor):
         finally:
             torch.set_num_threads(threads)
 
-    def _train_members(self, Xt, yt, seeds):
+    def _train_members(self, Xt: torch.Tensor, yt: torch.Tensor, seeds: NDArray[np.int64]) -> None:
         import torch
 
         for seed in seeds:
@@ -532,7 +599,7 @@ class MLPEnsembleModel(_Regressor):
                 {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
             )
 
-    def _predict(self, X, return_std):
+    def _predict(self, X: FloatArray, return_std: bool) -> tuple[FloatArray, FloatArray | None]:
         import torch
 
         Z = torch.as_tensor((X - self.x_mean_) / self.x_scale_, dtype=torch.float32)
@@ -545,7 +612,7 @@ class MLPEnsembleModel(_Regressor):
         p = np.stack(preds)
         return p.mean(axis=0), (p.std(axis=0) if return_std else None)
 
-    def to_state(self):
+    def to_state(self) -> State:
         check_is_fitted(self)
         arrays = {f"m{i}.{k}": v for i, st in enumerate(self.members_) for k, v in st.items()}
         arrays.update(x_mean=self.x_mean_, x_scale=self.x_scale_)
@@ -553,11 +620,11 @@ class MLPEnsembleModel(_Regressor):
         return meta, arrays
 
     @classmethod
-    def from_state(cls, meta, arrays):
+    def from_state(cls, meta: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Self:
         obj = cls(**meta["params"])
         obj.x_mean_, obj.x_scale_ = arrays["x_mean"], arrays["x_scale"]
         obj.y_mean_, obj.y_scale_ = float(meta["y_mean"]), float(meta["y_scale"])
-        members: dict[int, dict] = {}
+        members: dict[int, dict[str, np.ndarray]] = {}
         for key, v in arrays.items():
             if key.startswith("m") and "." in key:
                 i, name = key[1:].split(".", 1)
@@ -568,7 +635,7 @@ class MLPEnsembleModel(_Regressor):
 
 
 #: short names used by the CLI and the protocols
-ESTIMATORS = {
+ESTIMATORS: dict[str, type[_Regressor | RandomForestClassifierModel]] = {
     "lightgbm": LightGBMModel,
     "random_forest": RandomForestModel,
     "gaussian_process": GaussianProcessModel,
@@ -577,7 +644,7 @@ ESTIMATORS = {
 }
 
 
-def make_estimator(name: str, **params):
+def make_estimator(name: str, **params: Any) -> _Regressor | RandomForestClassifierModel:
     """Create an estimator by short name (see :data:`ESTIMATORS`)."""
     if name not in ESTIMATORS:
         raise InputError(f"unknown model {name!r} (known: {', '.join(ESTIMATORS)})")

@@ -14,10 +14,12 @@ fitted pipeline can be saved by :mod:`nanomed.ai.modelio` without pickle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Self, TypeAlias
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -30,10 +32,11 @@ __all__ = [
     "diffusion_time",
 ]
 
+#: what the featurisers accept: a DataFrame, or a 2-D array (columns named x0, x1, …)
+Table: TypeAlias = pd.DataFrame | ArrayLike
 
-def diffusion_time(
-    radius_nm: np.ndarray | float, diffusivity_m2_s: np.ndarray | float
-) -> np.ndarray:
+
+def diffusion_time(radius_nm: ArrayLike, diffusivity_m2_s: ArrayLike) -> NDArray[np.float64]:
     """Characteristic diffusion time r²/D of a sphere.
 
     Parameters
@@ -60,7 +63,7 @@ def diffusion_time(
     return r**2 / d / 3600.0
 
 
-def _as_frame(X: object, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def _as_frame(X: Table, columns: Iterable[str] | None = None) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
         return X
     arr = np.asarray(X)
@@ -108,8 +111,14 @@ class TabularFeaturizer(TransformerMixin, BaseEstimator):
     """
 
     def __init__(
-        self, numeric=None, categorical=(), log10=(), missing="nan", multilabel=(), min_count=5
-    ):
+        self,
+        numeric: Sequence[str] | None = None,
+        categorical: Sequence[str] = (),
+        log10: Sequence[str] = (),
+        missing: str = "nan",
+        multilabel: Sequence[str] = (),
+        min_count: int = 5,
+    ) -> None:
         self.numeric = numeric
         self.categorical = categorical
         self.log10 = log10
@@ -117,7 +126,7 @@ class TabularFeaturizer(TransformerMixin, BaseEstimator):
         self.multilabel = multilabel
         self.min_count = min_count
 
-    def fit(self, X, y=None):
+    def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
         df = _as_frame(X)
         if self.missing not in ("nan", "indicator"):
             raise InputError(f"missing must be 'nan' or 'indicator', got {self.missing!r}")
@@ -134,18 +143,20 @@ class TabularFeaturizer(TransformerMixin, BaseEstimator):
             ]
         else:
             num = list(self.numeric)
-        self.numeric_ = num
-        self.categories_ = {c: sorted({_norm_label(v) for v in df[c].dropna()}) for c in cats}
-        self.multilabels_ = {}
+        self.numeric_: list[str] = num
+        self.categories_: dict[str, list[str]] = {
+            c: sorted({_norm_label(v) for v in df[c].dropna()}) for c in cats
+        }
+        self.multilabels_: dict[str, list[str]] = {}
         for c in multi:
             counts = pd.Series(
                 [lab for cell in df[c].dropna() for lab in _split_labels(cell)], dtype=object
             ).value_counts()
             self.multilabels_[c] = sorted(counts[counts >= self.min_count].index.tolist())
-        self.missing_columns_ = (
+        self.missing_columns_: list[str] = (
             [c for c in num if df[c].isna().any()] if self.missing == "indicator" else []
         )
-        self.medians_ = {}
+        self.medians_: dict[str, float] = {}
         if self.missing == "indicator":
             for c in num:
                 v = pd.to_numeric(df[c], errors="coerce")
@@ -155,7 +166,7 @@ class TabularFeaturizer(TransformerMixin, BaseEstimator):
         self.n_features_in_ = df.shape[1]
         return self
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> list[str]:
         check_is_fitted(self)
         names = list(self.numeric_)
         names += [f"{c}_missing" for c in self.missing_columns_]
@@ -165,13 +176,13 @@ class TabularFeaturizer(TransformerMixin, BaseEstimator):
             names += [f"{c}:{lab}" for lab in labels]
         return names
 
-    def transform(self, X):
+    def transform(self, X: Table) -> NDArray[np.float64]:
         check_is_fitted(self)
         df = _as_frame(X, self.feature_names_in_)
         absent = [c for c in [*self.numeric_, *self.categories_] if c not in df]
         if absent:
             raise DataError(f"columns {absent} missing from the table to transform")
-        parts = []
+        parts: list[NDArray[np.float64]] = []
         for c in self.numeric_:
             v = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
             if c in self.log10:
@@ -192,7 +203,7 @@ class TabularFeaturizer(TransformerMixin, BaseEstimator):
             parts += [np.array([lab in s for s in sets], dtype=float) for lab in labels]
         return np.column_stack(parts) if parts else np.empty((len(df), 0))
 
-    def to_state(self) -> dict:
+    def to_state(self) -> dict[str, Any]:
         """JSON-serialisable fitted state (see :mod:`nanomed.ai.modelio`)."""
         check_is_fitted(self)
         return {
@@ -208,7 +219,7 @@ class TabularFeaturizer(TransformerMixin, BaseEstimator):
         }
 
     @classmethod
-    def from_state(cls, state: dict) -> TabularFeaturizer:
+    def from_state(cls, state: Mapping[str, Any]) -> Self:
         obj = cls(**state["params"])
         obj.numeric_ = list(state["numeric_"])
         obj.categories_ = {k: list(v) for k, v in state["categories_"].items()}
@@ -240,15 +251,15 @@ class ReleaseKineticFeatures(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        early_columns=("T=0.25", "T=0.5", "T=1.0"),
-        early_times=(0.25, 0.5, 1.0),
-        time_column="Time",
-    ):
+        early_columns: Sequence[str] = ("T=0.25", "T=0.5", "T=1.0"),
+        early_times: Sequence[float] = (0.25, 0.5, 1.0),
+        time_column: str = "Time",
+    ) -> None:
         self.early_columns = early_columns
         self.early_times = early_times
         self.time_column = time_column
 
-    def fit(self, X, y=None):
+    def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
         df = _as_frame(X)
         cols = [*self.early_columns, self.time_column]
         absent = [c for c in cols if c not in df]
@@ -264,11 +275,11 @@ class ReleaseKineticFeatures(TransformerMixin, BaseEstimator):
         n = len(self.early_columns)
         return [f"d_early_{i}" for i in range(1, n)] + ["burst_ratio", "higuchi_extrap"]
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> list[str]:
         check_is_fitted(self)
         return [*map(str, self.feature_names_in_), *self._added()]
 
-    def transform(self, X):
+    def transform(self, X: Table) -> pd.DataFrame:
         check_is_fitted(self)
         df = _as_frame(X, self.feature_names_in_)
         early = df[list(self.early_columns)].to_numpy(dtype=float)
@@ -281,13 +292,13 @@ class ReleaseKineticFeatures(TransformerMixin, BaseEstimator):
         out["higuchi_extrap"] = np.clip(early[:, -1] * np.sqrt(np.maximum(t, 0) / t_last), 0, 1)
         return out
 
-    def to_state(self) -> dict:
+    def to_state(self) -> dict[str, Any]:
         check_is_fitted(self)
         params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
         return {"params": params, "feature_names_in_": list(self.feature_names_in_)}
 
     @classmethod
-    def from_state(cls, state: dict) -> ReleaseKineticFeatures:
+    def from_state(cls, state: Mapping[str, Any]) -> Self:
         obj = cls(**state["params"])
         obj.feature_names_in_ = np.asarray(state["feature_names_in_"], dtype=object)
         obj.n_features_in_ = len(obj.feature_names_in_)
@@ -320,12 +331,17 @@ class DrugDescriptors(TransformerMixin, BaseEstimator):
         Keep the SMILES column in the output (default: drop it).
     """
 
-    def __init__(self, smiles_column="smiles", descriptors=_RDKIT_DESCRIPTORS, keep_smiles=False):
+    def __init__(
+        self,
+        smiles_column: str = "smiles",
+        descriptors: Sequence[str] = _RDKIT_DESCRIPTORS,
+        keep_smiles: bool = False,
+    ) -> None:
         self.smiles_column = smiles_column
         self.descriptors = descriptors
         self.keep_smiles = keep_smiles
 
-    def fit(self, X, y=None):
+    def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
         df = _as_frame(X)
         if self.smiles_column not in df:
             raise DataError(f"SMILES column {self.smiles_column!r} not in the table")
@@ -338,12 +354,12 @@ class DrugDescriptors(TransformerMixin, BaseEstimator):
         self.n_features_in_ = df.shape[1]
         return self
 
-    def transform(self, X):
+    def transform(self, X: Table) -> pd.DataFrame:
         check_is_fitted(self)
         from rdkit import Chem, RDLogger
         from rdkit.Chem import Descriptors
 
-        RDLogger.DisableLog("rdApp.*")
+        RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]  # absent from rdkit-stubs
         df = _as_frame(X, self.feature_names_in_)
         cache: dict[str, list[float]] = {}
         rows = []

@@ -14,13 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from nanomed.ai.datasets import AIDataset, load_dataset
 from nanomed.ai.quality import check_split
 from nanomed.core.errors import InputError
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 __all__ = [
     "LIGHTGBM_PUBLISHED_GRID",
@@ -108,7 +113,7 @@ PROTOCOLS: dict[str, Protocol] = {
     ),
 }
 
-#: the LightGBM search space of Bannigan et al. (few_shot_models/NESTED_CV_.py), in our parameter names
+#: the LightGBM search space of Bannigan et al. (few_shot_models/NESTED_CV_.py), in our names
 LIGHTGBM_PUBLISHED_GRID = {
     "n_estimators": [100, 150, 200, 250, 300, 400, 500, 600],
     "boosting_type": ["gbdt", "dart", "goss"],
@@ -143,7 +148,9 @@ def _inputs(protocol: Protocol, ds: AIDataset) -> pd.DataFrame:
     return ds.frame[cols]
 
 
-def build_model(protocol: str, model: str = "lightgbm", random_state: int = 0, **params):
+def build_model(
+    protocol: str, model: str = "lightgbm", random_state: int = 0, **params: Any
+) -> Pipeline:
     """The pipeline used for ``model`` under ``protocol``.
 
     Models: ``lightgbm``, ``random_forest``, ``gaussian_process``, ``mlp_ensemble`` (all protocols
@@ -201,8 +208,8 @@ def build_model(protocol: str, model: str = "lightgbm", random_state: int = 0, *
     return Pipeline([*steps, ("model", est)])
 
 
-def selection_grid(protocol: str, random_state: int = 0) -> list[dict]:
-    """Candidates among which ``model="select"`` chooses by inner grouped CV (training part only)."""
+def selection_grid(protocol: str, random_state: int = 0) -> list[dict[str, list[Any]]]:
+    """Candidates among which ``model="select"`` chooses by inner grouped CV (training part)."""
     if protocol != "bannigan_few_shot":
         raise InputError("model='select' is defined for bannigan_few_shot only")
     from sklearn.ensemble import VotingRegressor
@@ -210,10 +217,10 @@ def selection_grid(protocol: str, random_state: int = 0) -> list[dict]:
     from nanomed.ai.estimators import LightGBMModel, RandomForestModel
     from nanomed.ai.features import ReleaseKineticFeatures
 
-    def lgbm():
+    def lgbm() -> LightGBMModel:
         return LightGBMModel(random_state=random_state)
 
-    def pair():
+    def pair() -> VotingRegressor:
         forest = RandomForestModel(n_estimators=200, random_state=random_state)
         return VotingRegressor([("random_forest", forest), ("lightgbm", lgbm())])
 
@@ -262,7 +269,7 @@ def protocol_splits(
         )
 
 
-def _score(metric: str, y, pred) -> float:
+def _score(metric: str, y: ArrayLike, pred: ArrayLike) -> float:
     from sklearn.metrics import mean_absolute_error, r2_score, roc_auc_score
 
     if metric == "mae":

@@ -1,10 +1,11 @@
 """Predictive intervals and their calibration.
 
-- :class:`ConformalRegressor`: split conformal prediction (Vovk et al. 2005; Lei et al., JASA 113:1094,
-  2018). The model is fitted on one part of the data and the absolute residuals on the held-out part
-  (divided by the model's own std when ``normalized`` and the model gives one: Papadopoulos et al.
-  2008) give the interval half-width; the coverage guarantee holds when calibration and test rows are
-  exchangeable, so with ``groups`` the calibration part holds out whole groups.
+- :class:`ConformalRegressor`: split conformal prediction (Vovk et al. 2005; Lei et al., JASA
+  113:1094, 2018). The model is fitted on one part of the data and the absolute residuals on the
+  held-out part (divided by the model's own std when ``normalized`` and the model gives one:
+  Papadopoulos et al. 2008) give the interval half-width; the coverage guarantee holds when
+  calibration and test rows are exchangeable, so with ``groups`` the calibration part holds out
+  whole groups.
 - :func:`gaussian_interval`: mean ± z·std from any model with ``return_std``.
 - :func:`calibration_report`: empirical coverage against the nominal level, and mean width.
 """
@@ -12,9 +13,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Self, TypeAlias
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
@@ -28,14 +31,18 @@ __all__ = [
     "predict_with_uncertainty",
 ]
 
+FloatArray: TypeAlias = NDArray[np.float64]
 
-def gaussian_interval(mean, std, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+
+def gaussian_interval(
+    mean: ArrayLike, std: ArrayLike, level: float = 0.9
+) -> tuple[FloatArray, FloatArray]:
     """Central interval of a normal predictive distribution at ``level`` (e.g. 0.9)."""
     if not 0 < level < 1:
         raise InputError(f"level must be in (0, 1), got {level}")
     z = norm.ppf(0.5 + level / 2)
-    mean, std = np.asarray(mean, float), np.asarray(std, float)
-    return mean - z * std, mean + z * std
+    m, s = np.asarray(mean, float), np.asarray(std, float)
+    return m - z * s, m + z * s
 
 
 class ConformalRegressor(RegressorMixin, BaseEstimator):
@@ -58,7 +65,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     Examples
     --------
     >>> from sklearn.linear_model import LinearRegression
-    >>> rng = np.random.default_rng(0); X = rng.random((400, 1)); y = X[:, 0] + rng.normal(0, 0.1, 400)
+    >>> rng = np.random.default_rng(0); X = rng.random((400, 1))
+    >>> y = X[:, 0] + rng.normal(0, 0.1, 400)
     >>> cr = ConformalRegressor(LinearRegression(), random_state=0).fit(X[:300], y[:300])
     >>> lo, hi = cr.predict_interval(X[300:], level=0.9)
     >>> bool(0.8 < np.mean((y[300:] >= lo) & (y[300:] <= hi)) < 1.0)
@@ -66,40 +74,48 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(
-        self, estimator, calibration_size=0.25, normalized=False, refit=False, random_state=None
-    ):
+        self,
+        estimator: BaseEstimator,
+        calibration_size: float = 0.25,
+        normalized: bool = False,
+        refit: bool = False,
+        random_state: int | None = None,
+    ) -> None:
         self.estimator = estimator
         self.calibration_size = calibration_size
         self.normalized = normalized
         self.refit = refit
         self.random_state = random_state
 
-    def _mean_std(self, model, X):
+    def _mean_std(self, model: Any, X: ArrayLike) -> tuple[FloatArray, FloatArray | None]:
         if self.normalized:
             mean, std = model.predict(X, return_std=True)
             return np.asarray(mean, float), np.maximum(np.asarray(std, float), 1e-12)
         return np.asarray(model.predict(X), float), None
 
-    def fit(self, X, y, groups=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, groups: ArrayLike | None = None) -> Self:
         from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
 
         if not 0 < self.calibration_size < 1:
             raise InputError(f"calibration_size must be in (0, 1), got {self.calibration_size}")
-        y = np.asarray(y, float)
+        y_arr = np.asarray(y, float)
         splitter = (GroupShuffleSplit if groups is not None else ShuffleSplit)(
             n_splits=1, test_size=self.calibration_size, random_state=self.random_state
         )
-        fit_idx, cal_idx = next(splitter.split(X, y, groups))
-        take = (lambda A, i: A.iloc[i]) if hasattr(X, "iloc") else (lambda A, i: np.asarray(A)[i])
-        model = clone(self.estimator).fit(take(X, fit_idx), y[fit_idx])
+        fit_idx, cal_idx = next(splitter.split(X, y_arr, groups))
+
+        def take(A: Any, i: NDArray[np.intp]) -> Any:
+            return A.iloc[i] if hasattr(A, "iloc") else np.asarray(A)[i]
+
+        model = clone(self.estimator).fit(take(X, fit_idx), y_arr[fit_idx])
         mean, std = self._mean_std(model, take(X, cal_idx))
-        scores = np.abs(y[cal_idx] - mean)
+        scores = np.abs(y_arr[cal_idx] - mean)
         self.scores_ = np.sort(scores / std if std is not None else scores)
-        self.estimator_ = clone(self.estimator).fit(X, y) if self.refit else model
+        self.estimator_ = clone(self.estimator).fit(X, y_arr) if self.refit else model
         self.n_features_in_ = getattr(self.estimator_, "n_features_in_", None)
         return self
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> FloatArray:
         check_is_fitted(self)
         return np.asarray(self.estimator_.predict(X), float)
 
@@ -112,7 +128,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         k = int(np.ceil((n + 1) * level))
         return float(self.scores_[k - 1]) if k <= n else float("inf")
 
-    def predict_interval(self, X, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    def predict_interval(self, X: ArrayLike, level: float = 0.9) -> tuple[FloatArray, FloatArray]:
         """Lower and upper bounds with marginal coverage >= ``level`` (exchangeable data)."""
         check_is_fitted(self)
         mean, std = self._mean_std(self.estimator_, X)
@@ -121,11 +137,11 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
 
 
 def calibration_report(
-    y,
+    y: ArrayLike,
     *,
-    mean=None,
-    std=None,
-    intervals: dict[float, tuple[np.ndarray, np.ndarray]] | None = None,
+    mean: ArrayLike | None = None,
+    std: ArrayLike | None = None,
+    intervals: dict[float, tuple[ArrayLike, ArrayLike]] | None = None,
     levels: Sequence[float] = (0.5, 0.8, 0.9, 0.95),
 ) -> pd.DataFrame:
     """Coverage of predictive intervals against their nominal level.
@@ -137,27 +153,29 @@ def calibration_report(
     pandas.DataFrame
         Columns ``nominal, coverage, mean_width, n``; a calibrated model has coverage ≈ nominal.
     """
-    y = np.asarray(y, float)
+    y_arr = np.asarray(y, float)
     if intervals is None:
         if mean is None or std is None:
             raise InputError("calibration_report needs mean and std, or intervals")
         intervals = {lv: gaussian_interval(mean, std, lv) for lv in levels}
     rows = []
-    for lv, (lo, hi) in sorted(intervals.items()):
-        lo, hi = np.asarray(lo, float), np.asarray(hi, float)
-        inside = (y >= lo) & (y <= hi)
+    for lv, (lower, upper) in sorted(intervals.items()):
+        lo, hi = np.asarray(lower, float), np.asarray(upper, float)
+        inside = (y_arr >= lo) & (y_arr <= hi)
         rows.append(
             {
                 "nominal": float(lv),
                 "coverage": float(inside.mean()),
                 "mean_width": float(np.mean(hi - lo)),
-                "n": len(y),
+                "n": len(y_arr),
             }
         )
     return pd.DataFrame(rows)
 
 
-def predict_with_uncertainty(model, X, level: float = 0.68) -> pd.DataFrame:
+def predict_with_uncertainty(
+    model: BaseEstimator, X: pd.DataFrame | ArrayLike, level: float = 0.68
+) -> pd.DataFrame:
     """Prediction plus a central ``level`` interval from a model's own ``return_std``.
 
     Works for a nanomed regressor, a pipeline ending in one, and a log1p target transform (the

@@ -6,17 +6,20 @@ Each command calls one library function of :mod:`nanomed.ai`; heavy imports happ
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from nanomed.cli._common import console, handle_errors
 from nanomed.core.errors import InputError
 
+if TYPE_CHECKING:  # pandas only for annotations: the CLI imports it lazily
+    import pandas as pd
+
 data_app = typer.Typer(no_args_is_help=True, help="Datasets: quality checks.")
 
 
-def _print_frame(df, title: str) -> None:
+def _print_frame(df: pd.DataFrame, title: str) -> None:
     from rich.table import Table
 
     table = Table(title=title)
@@ -53,7 +56,9 @@ def data_check(
         console.print(f"issues written to {out}")
 
 
-def _training_table(data: str, target: str | None):
+def _training_table(
+    data: str, target: str | None
+) -> tuple[pd.DataFrame, pd.Series, str | None, str]:
     """(X, y, protocol-or-None, dataset name) for a bundled protocol or a user CSV."""
     from nanomed.ai.datasets import load_dataset, read_experiment_table
     from nanomed.ai.protocols import PROTOCOLS, _inputs
@@ -146,7 +151,9 @@ def evaluate_cmd(
         res.scores.to_csv(out, index=False)
 
 
-def _model_inputs(model_file: Path, data: Path):
+def _model_inputs(
+    model_file: Path, data: Path
+) -> tuple[Any, dict[str, Any], pd.DataFrame, pd.DataFrame]:
     from nanomed.ai.datasets import read_table
     from nanomed.ai.modelio import load_model
 

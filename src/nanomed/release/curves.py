@@ -17,9 +17,10 @@ a fraction above 1.2) marks that profile as failed and the others go on (or rais
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -285,7 +286,13 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _flag(problems: pd.Series, mask: pd.Series, values: pd.Series, col: str, what) -> None:  # type: ignore[no-untyped-def]
+def _flag(
+    problems: pd.Series,
+    mask: pd.Series,
+    values: pd.Series,
+    col: str,
+    what: Callable[[str, Any], str],
+) -> None:
     """Record ``what(col, value)`` on rows of ``mask`` that have no problem yet."""
     sel = mask.fillna(False).astype(bool) & (problems == "")
     for i in np.flatnonzero(sel.to_numpy()):

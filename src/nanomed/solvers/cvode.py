@@ -9,11 +9,17 @@ states (cheaper for small systems), SuperLU_MT's ``sparse`` solver above it.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nanomed.core.errors import SolverError
-from nanomed.solvers.base import ODEProblem, ODESolver
+from nanomed.solvers.base import ODEProblem, ODESolution, ODESolver
+
+if TYPE_CHECKING:
+    from scipy import sparse
+    from sksundae.cvode import CVODE
 
 __all__ = ["CVODESolver"]
 
@@ -42,12 +48,15 @@ class CVODESolver(ODESolver):
 
     name = "cvode"
 
-    def __init__(self, rtol: float = 1e-6, max_steps: int = 100_000, sparse_above: int = 150):
+    def __init__(
+        self, rtol: float = 1e-6, max_steps: int = 100_000, sparse_above: int = 150
+    ) -> None:
         super().__init__(rtol, max_steps)
         self.sparse_above = sparse_above
-        self._cache: tuple[int, object, dict] | None = None
+        # (id of the problem, its solver, the state its callbacks read: segment and rhs calls)
+        self._cache: tuple[int, CVODE, dict[str, int]] | None = None
 
-    def _build(self, problem: ODEProblem) -> tuple[object, dict]:
+    def _build(self, problem: ODEProblem) -> tuple[CVODE, dict[str, int]]:
         from sksundae.cvode import CVODE
 
         state = {"seg": 0, "calls": 0}
@@ -57,7 +66,7 @@ class CVODESolver(ODESolver):
             state["calls"] += 1
             yp[:] = rhs(t, y, state["seg"])
 
-        opts: dict = {
+        opts: dict[str, Any] = {
             "rtol": self.rtol,
             "atol": problem.atol,
             "max_num_steps": self.max_steps,
@@ -65,7 +74,7 @@ class CVODESolver(ODESolver):
         }
         blocks = problem.meta.get("block_size")
         if problem.jac is not None and blocks and problem.n_states > blocks:
-            opts.update(self._block_preconditioner(problem, blocks, state))
+            opts.update(self._block_preconditioner(problem.jac, problem.n_states, blocks, state))
         elif problem.jac is not None and problem.sparsity is not None:
             jac = problem.jac
             if problem.n_states > self.sparse_above:
@@ -89,7 +98,12 @@ class CVODESolver(ODESolver):
             return CVODE(rhsfn, **opts), state
 
     @staticmethod
-    def _block_preconditioner(problem: ODEProblem, m: int, state: dict) -> dict:
+    def _block_preconditioner(
+        jacfn: Callable[[float, np.ndarray, int], sparse.csc_matrix],
+        n: int,
+        m: int,
+        state: dict[str, int],
+    ) -> dict[str, Any]:
         """GMRES with an exact block-Jacobi preconditioner for stacked (block-diagonal) problems.
 
         Each block is one parameter set, so ``P = I - γJ`` restricted to the blocks is exact and
@@ -97,13 +111,14 @@ class CVODESolver(ODESolver):
         """
         from sksundae.cvode import CVODEPrecond
 
-        n = problem.n_states
         k = n // m
-        cache: dict = {}
+        cache: dict[str, np.ndarray] = {}
 
-        def setup(t, y, yp, jok, jcur, gamma):
+        def setup(
+            t: float, y: np.ndarray, yp: np.ndarray, jok: int, jcur: list[int], gamma: float
+        ) -> None:
             if not jok or "J" not in cache:
-                jac = problem.jac(t, y, state["seg"]).tocoo()
+                jac = jacfn(t, y, state["seg"]).tocoo()
                 dense = np.zeros((k, m, m))
                 dense[jac.row // m, jac.row % m, jac.col % m] = jac.data
                 cache["J"] = dense
@@ -112,12 +127,28 @@ class CVODESolver(ODESolver):
                 jcur[0] = 0
             cache["Pinv"] = np.linalg.inv(np.eye(m)[None] - gamma * cache["J"])
 
-        def solve(t, y, yp, rvec, zvec, gamma, delta, lr):
+        def solve(
+            t: float,
+            y: np.ndarray,
+            yp: np.ndarray,
+            rvec: np.ndarray,
+            zvec: np.ndarray,
+            gamma: float,
+            delta: float,
+            lr: int,
+        ) -> None:
             zvec[:] = np.einsum("kij,kj->ki", cache["Pinv"], rvec.reshape(k, m)).ravel()
 
         return {"linsolver": "gmres", "krylov_dim": 5, "precond": CVODEPrecond(setup, solve)}
 
-    def _integrate(self, problem, segment, y0, t_span, t_out):
+    def _integrate(
+        self,
+        problem: ODEProblem,
+        segment: int,
+        y0: np.ndarray,
+        t_span: tuple[float, float],
+        t_out: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, int]:
         if self._cache is None or self._cache[0] != id(problem):
             solver, state = self._build(problem)
             self._cache = (id(problem), solver, state)
@@ -138,7 +169,7 @@ class CVODESolver(ODESolver):
         idx = np.searchsorted(times, t_out)
         return y[idx], y[-1].copy(), state["calls"] - before
 
-    def solve(self, problem, t_eval):
+    def solve(self, problem: ODEProblem, t_eval: Sequence[float]) -> ODESolution:
         """Integrate ``problem``; see :meth:`ODESolver.solve`."""
         try:
             return super().solve(problem, t_eval)

@@ -6,6 +6,9 @@ engine for the CVODE back-end and as the timing baseline in the benchmarks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from nanomed.core.errors import InputError, SolverError
@@ -37,28 +40,36 @@ class ScipySolver(ODESolver):
 
     name = "scipy"
 
-    def __init__(self, method: str = "BDF", rtol: float = 1e-6, max_steps: int = 100_000):
+    def __init__(self, method: str = "BDF", rtol: float = 1e-6, max_steps: int = 100_000) -> None:
         super().__init__(rtol, max_steps)
         if method not in _METHODS:
             raise InputError(f"scipy method must be one of {', '.join(_METHODS)}, got {method!r}")
         self.method = method
         self.name = f"scipy-{method}"
 
-    def _integrate(self, problem: ODEProblem, segment, y0, t_span, t_out):
+    def _integrate(
+        self,
+        problem: ODEProblem,
+        segment: int,
+        y0: np.ndarray,
+        t_span: tuple[float, float],
+        t_out: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, int]:
         from scipy.integrate import solve_ivp  # lazily: keeps `import nanomed` fast
 
         counter = {"n": 0}
 
-        def f(t, y):
+        def f(t: float, y: np.ndarray) -> np.ndarray:
             counter["n"] += 1
             return problem.rhs(t, y, segment)
 
-        kwargs = {}
-        if self.method in ("BDF", "Radau", "LSODA") and problem.jac is not None:
-            if self.method == "LSODA":
-                kwargs["jac"] = lambda t, y: problem.jac(t, y, segment).toarray()
+        kwargs: dict[str, Callable[[float, np.ndarray], Any]] = {}
+        jac = problem.jac
+        if self.method in ("BDF", "Radau", "LSODA") and jac is not None:
+            if self.method == "LSODA":  # LSODA takes only dense Jacobians
+                kwargs["jac"] = lambda t, y: jac(t, y, segment).toarray()
             else:
-                kwargs["jac"] = lambda t, y: problem.jac(t, y, segment)
+                kwargs["jac"] = lambda t, y: jac(t, y, segment)
         times = np.unique(np.concatenate([t_out, [t_span[1]]]))
         res = solve_ivp(
             f,
