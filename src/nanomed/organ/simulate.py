@@ -101,6 +101,8 @@ def build_organ_model(
         nano = nano.without_capacity()
     carrier = scenario.formulation.carrier
     if effects is None:
+        if opsonin_fraction is None and carrier is not None:
+            opsonin_fraction = carrier.opsonin_fraction  # measured corona, if given
         effects = design_effects(
             carrier, overrides=design_overrides, opsonin_fraction=opsonin_fraction
         )

@@ -83,6 +83,10 @@ class Carrier(NanomedModel):
     peg_density: quantity("1/nm**2", "PEG surface density", ge=0, le=10) = 0.0
     ligand: str | None = None
     ligand_density: quantity("1/nm**2", "targeting ligand surface density", ge=0, le=10) = 0.0
+    # protein corona (measured, e.g. by LC-MS/MS after incubation in plasma)
+    opsonin_fraction: float | None = Field(
+        None, ge=0, le=1, description="opsonin share of the measured protein corona [-]"
+    )
 
     @field_validator("material")
     @classmethod

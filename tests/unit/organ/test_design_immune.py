@@ -82,3 +82,21 @@ def test_immune_pieces():
     assert opsonisation_factor(0.4) > opsonisation_factor(0.1) == 1.0 > opsonisation_factor(0.0)
     assert list(saturation([0.0, 5.0, 20.0], [10.0, 10.0, 10.0])) == [1.0, 0.5, 0.0]
     assert math.isclose(design_effects(carrier(), opsonin_fraction=0.3).mps_uptake, 2.0)
+
+
+def test_measured_corona_on_the_carrier_raises_liver_uptake():
+    """An opsonin-rich corona (Owens & Peppas 2006) raises MPS uptake: the carrier field reaches
+    the organ model without passing opsonin_fraction by hand."""
+    from nanomed.organ import simulate_organ
+    from nanomed.schema import Scenario
+
+    def run(fraction):
+        carrier = {"material": "PLGA", "hydrodynamic_diameter": "100 nm"}
+        if fraction is not None:
+            carrier["opsonin_fraction"] = fraction
+        sc = Scenario.from_dict(
+            {"formulation": {"carrier": carrier}, "dosing": {"dose": "1 mg/kg"}, "duration": "24 h"}
+        )
+        return simulate_organ(sc).series("liver", "particles", "percent_id").iloc[-1]
+
+    assert run(0.4) > run(None) > run(0.0)
