@@ -68,7 +68,9 @@ class Report:
         fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
         plt.close(fig)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
-        self.sections.append(_Section(title, "figure", f'<img src="data:image/png;base64,{data}"/>'))
+        self.sections.append(
+            _Section(title, "figure", f'<img src="data:image/png;base64,{data}"/>')
+        )
 
     def render(self) -> str:
         """Return the HTML text."""
