@@ -22,6 +22,7 @@ from nanomed.molecular.diffusivity import (
     water_viscosity,
     wilke_chang,
 )
+from nanomed.molecular.md.binding import BindingFreeEnergy, binding_free_energy
 from nanomed.molecular.profile import MolecularProfile, ProfileValue, molecular_profile
 from nanomed.molecular.solubility import (
     Compatibility,
@@ -31,12 +32,14 @@ from nanomed.molecular.solubility import (
 )
 
 __all__ = [
+    "BindingFreeEnergy",
     "ChargeState",
     "Compatibility",
     "Descriptors",
     "HansenParameters",
     "MolecularProfile",
     "ProfileValue",
+    "binding_free_energy",
     "charge_state",
     "compatibility",
     "compute_descriptors",

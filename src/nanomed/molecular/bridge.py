@@ -7,9 +7,11 @@ Mappings (each returned :class:`~nanomed.core.Parameter` names its provenance in
   the surface: burst = max(0, (w_load − w_cap)/w_load) (a guess of the mechanism, after the
   phase-separation account of burst release in Huang & Brazel, J. Control. Release 73:121, 2001).
 - Inorganic carriers → ``langmuir_desorption``: ``desorption_rate`` k_off = (k_B T/h) exp(ΔE/RT) with
-  ΔE < 0 the xTB interaction energy taken as the desorption barrier (Eyring transition-state theory,
-  Eyring, J. Chem. Phys. 3:107, 1935; it ignores entropy, so it is an order of magnitude);
-  ``langmuir_constant`` K = exp(−ΔE/RT) / c°, c° = 1 mol/L (same caveat).
+  ΔE < 0 taken as the desorption barrier (Eyring transition-state theory, Eyring, J. Chem. Phys.
+  3:107, 1935); ``langmuir_constant`` K = exp(−ΔE/RT) / c°, c° = 1 mol/L. ΔE is the MD standard
+  binding free energy ΔG° when the profile has it (umbrella sampling: K is then the binding
+  constant itself, and k_off assumes no barrier beyond the well), else the xTB interaction energy
+  (which ignores entropy: an order of magnitude).
 - Lipid carriers: the membrane/water partition (log P) is reported; the permeability of
   ``liposome_permeation`` is not derived from it (too indirect), so no parameter is returned.
 """
@@ -79,19 +81,22 @@ def release_parameters(
                 ref=_ref(profile, "loading_mass_fraction") + "; drug beyond capacity bursts",
                 guess=True, description="fraction released at once (phase-separated drug)",
             )  # fmt: skip
-    elif model == "langmuir_desorption" and "binding_energy" in profile:
-        de = profile["binding_energy"].value  # kcal/mol
+    elif model == "langmuir_desorption" and (
+        "binding_free_energy" in profile or "binding_energy" in profile
+    ):
+        source = "binding_free_energy" if "binding_free_energy" in profile else "binding_energy"
+        de = profile[source].value  # kcal/mol
         t = profile.temperature
         if de < 0:
             k_off = BOLTZMANN * t / PLANCK * math.exp(de / (R_KCAL * t)) * 3600.0  # 1/h
             out["desorption_rate"] = Parameter(
                 "desorption_rate", k_off, "1/h", (0.0, None),
-                ref=_ref(profile, "binding_energy") + "; Eyring k_off = kT/h exp(dE/RT)",
+                ref=_ref(profile, source) + "; Eyring k_off = kT/h exp(dE/RT)",
                 guess=True, description="first-order desorption rate constant",
             )  # fmt: skip
             out["langmuir_constant"] = Parameter(
                 "langmuir_constant", math.exp(-de / (R_KCAL * t)), "L/mol", (0.0, None),
-                ref=_ref(profile, "binding_energy") + "; K = exp(-dE/RT)/(1 mol/L)",
+                ref=_ref(profile, source) + "; K = exp(-dE/RT)/(1 mol/L)",
                 guess=True, description="Langmuir adsorption constant",
             )  # fmt: skip
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -113,8 +114,13 @@ def molecular_profile(
     polymer_mw: float | None = None,
     xtb: bool = False,
     md: bool = False,
+    md_matrix: bool = False,
+    md_pmf: bool = False,
     xtb_options: dict[str, Any] | None = None,
     md_options: dict[str, Any] | None = None,
+    matrix_options: dict[str, Any] | None = None,
+    pmf_options: dict[str, Any] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> MolecularProfile:
     """Build the molecular profile of a drug and a carrier material.
 
@@ -133,10 +139,24 @@ def molecular_profile(
     xtb : bool
         Add the GFN-xTB binding energy on the carrier fragment.
     md : bool
-        Add MD values: the drug's diffusivity in TIP3P (Yeh–Hummer corrected).
-    xtb_options, md_options : dict, optional
-        Keyword arguments of :func:`nanomed.molecular.xtb.binding_energy` and
-        :func:`nanomed.molecular.md.diffusion.water_box_diffusion`.
+        Add the MD diffusivity of the drug in TIP3P (Yeh–Hummer corrected; minutes).
+    md_matrix : bool
+        Add the MD diffusivity in an oligomer matrix of a polymer carrier
+        (:func:`nanomed.molecular.md.matrix.matrix_diffusion`; an indicative upper value; 5–10 min
+        with the defaults on 2 cores, plus the oligomer's AM1-BCC charges once).
+    md_pmf : bool
+        Add the standard binding free energy on the carrier fragment by umbrella sampling in implicit
+        water (:func:`nanomed.molecular.md.binding.binding_free_energy`; ~2.75 ns in all, 5–15 min
+        for a small drug on 2 cores with the defaults).
+    xtb_options, md_options, matrix_options, pmf_options : dict, optional
+        Keyword arguments of :func:`nanomed.molecular.xtb.binding_energy`,
+        :func:`nanomed.molecular.md.diffusion.water_box_diffusion`,
+        :func:`~nanomed.molecular.md.matrix.matrix_diffusion` and
+        :func:`~nanomed.molecular.md.binding.binding_free_energy` (``pmf_options["fragment"]``
+        picks another fragment than the carrier's own, e.g. ``"gold_slab"``).
+    progress : callable, optional
+        ``progress(stage, done, total)`` during the MD levels (stage ``"md"``, ``"md-matrix"``,
+        ``"md-pmf"``).
 
     Raises
     ------
@@ -208,13 +228,58 @@ def molecular_profile(
         prof.set("binding_energy_lowest", r.lowest, "kcal/mol", "xtb", how)
         if r.failed_methods:
             prof.notes.append("xTB fell back: " + "; ".join(r.failed_methods))
+
+    def stage(name: str) -> Callable[[int, int], None] | None:
+        if progress is None:
+            return None
+        return lambda done, total: progress(name, done, total)
+
+    if md_matrix and material.kind != "polymer":
+        raise InputError(f"md_matrix: carrier {carrier!r} is not a polymer (no oligomer matrix)")
+    if md_pmf:
+        from nanomed.molecular.md.carrier import check_carrier
+
+        check_carrier((pmf_options or {}).get("fragment", carrier))  # before minutes of MD
     if md:
         from nanomed.molecular.md.diffusion import water_box_diffusion
 
-        opts = {"temperature": temperature, **(md_options or {})}
+        opts = {"temperature": temperature, "progress": stage("md"), **(md_options or {})}
         r = water_box_diffusion(smiles, **opts)
         prof.set(
             "d_water", r.d_corrected_cm2_s, "cm**2/s", "md",
             f"OpenMM GAFF2/TIP3P, MSD over {r.simulated_ps:g} ps, Yeh-Hummer corrected",
         )  # fmt: skip
+    if md_matrix:
+        from nanomed.molecular.md.matrix import matrix_diffusion
+
+        opts = {
+            "temperature": temperature,
+            "progress": stage("md-matrix"),
+            **(matrix_options or {}),
+        }
+        m = matrix_diffusion(smiles, carrier, **opts)
+        prof.set(
+            "d_matrix", m.d_matrix * 1e4, "cm**2/s", "md",
+            f"OpenMM GAFF2 oligomer melt ({m.density:.2f} g/cm3), drug MSD over "
+            f"{m.simulated_ps:g} ps; indicative upper value", True,
+        )  # fmt: skip
+    if md_pmf:
+        from nanomed.molecular.md.binding import binding_free_energy
+
+        opts = {"temperature": temperature, "progress": stage("md-pmf"), **(pmf_options or {})}
+        fragment = opts.pop("fragment", carrier)  # e.g. "gold_slab" for a flat gold facet
+        b = binding_free_energy(smiles, fragment, **opts)
+        n_win = len(b.samples.centers)
+        prof.set(
+            "binding_free_energy", b.delta_g_kcal, "kcal/mol", "md",
+            f"OpenMM umbrella sampling, {n_win} windows x {b.production_ps:g} ps, "
+            f"{b.method.upper()}, standard state 1 M (volume correction "
+            f"{b.volume_correction / 4.184:+.2f} kcal/mol); {b.description}",
+            "Heinz" in b.description,  # the Born radius of Au in OBC2 is a guess
+        )  # fmt: skip
+        prof.set(
+            "pmf_well_depth", b.well_depth / 4.184, "kcal/mol", "md",
+            f"minimum of the Jacobian-free PMF w(r), {b.method.upper()}",
+        )  # fmt: skip
+        prof.notes.extend(f"MD PMF: {n}" for n in b.notes)
     return prof

@@ -8,8 +8,13 @@
 - MBAR (Shirts & Chodera, J. Chem. Phys. 129:124105, 2008) through pymbar, an independent estimator
   used when pymbar is installed.
 - A PMF along a distance r carries the Jacobian: for two free particles W(r) = U(r) − 2kT ln r + c.
-  The binding free energy reported is the well depth ΔG = W(r_min) − W(r_far), with W referred to
-  its value at the largest sampled distance.
+  :meth:`PMF.well_depth` is the raw depth W(r_min) − W(r_far), with W referred to its value at the
+  largest sampled distance.
+- Standard binding free energy from a centre-of-mass distance PMF (Doudou, Burton & Henchman,
+  J. Chem. Theory Comput. 5:909, 2009): with the Jacobian removed, w(r) = W(r) + 2kT ln r, referred to
+  w(r_far) = 0, K = ∫_bound 4π r² exp(−w(r)/kT) dr and ΔG° = −kT ln(K / V°), V° = 1/(N_A · 1 mol/L)
+  = 1.6605 nm³. It is written ΔG° = w_min + ΔG_V with the volume (standard-state) correction
+  ΔG_V = −kT ln(∫_bound 4π r² exp(−(w − w_min)/kT) dr / V°).
 """
 
 from __future__ import annotations
@@ -25,10 +30,21 @@ import numpy as np
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError, SolverError
 
-__all__ = ["PMF", "UmbrellaSamples", "mbar_pmf", "umbrella_sampling", "wham"]
+__all__ = [
+    "PMF",
+    "STANDARD_VOLUME_NM3",
+    "StandardBinding",
+    "UmbrellaSamples",
+    "mbar_pmf",
+    "standard_binding_free_energy",
+    "umbrella_sampling",
+    "wham",
+]
 
 #: molar gas constant [kJ/(mol K)]
 R_KJ = 0.00831446261815324
+#: volume per molecule at the 1 mol/L standard state, 1e24 / N_A [nm³]
+STANDARD_VOLUME_NM3 = 1e24 / 6.02214076e23
 
 
 @dataclass
@@ -87,6 +103,97 @@ class UmbrellaSamples:
                 self.samples, self.centers, self.force_constant, self.temperature, bins=bins
             )
         raise InputError(f"method: expected 'wham' or 'mbar', got {method!r}")
+
+
+@dataclass
+class StandardBinding:
+    """Standard binding free energy from a distance PMF.
+
+    Attributes
+    ----------
+    delta_g : float
+        ΔG° at 1 mol/L [kJ/mol] (negative when bound).
+    well_depth : float
+        w_min, the minimum of the Jacobian-free PMF w(r) referred to w(r_far) = 0 [kJ/mol].
+    volume_correction : float
+        ΔG_V = ΔG° − w_min [kJ/mol].
+    r_min, r_cut : float
+        Position of the minimum and edge of the bound region [nm].
+    r, w : arrays
+        The Jacobian-free PMF w(r) [nm], [kJ/mol].
+    """
+
+    delta_g: float
+    well_depth: float
+    volume_correction: float
+    r_min: float
+    r_cut: float
+    r: np.ndarray = field(repr=False)
+    w: np.ndarray = field(repr=False)
+
+
+def standard_binding_free_energy(
+    pmf: PMF,
+    temperature: float,
+    *,
+    bound_cutoff: float | None = None,
+    reference: tuple[float, float] | None = None,
+    standard_volume: float = STANDARD_VOLUME_NM3,
+) -> StandardBinding:
+    """ΔG° of binding from a centre-of-mass distance PMF (Doudou, Burton & Henchman 2009).
+
+    Parameters
+    ----------
+    pmf : PMF
+        W(r) from umbrella sampling on a distance [nm, kJ/mol] (it holds the −2kT ln r Jacobian).
+    temperature : float
+        Temperature [K].
+    bound_cutoff : float, optional
+        Edge of the bound region [nm]. Default: the first distance beyond the minimum where w(r)
+        rises to −kT (the bound state is where the attraction exceeds the thermal energy); the
+        result depends little on it when the well is deep (≫ kT).
+    reference : (float, float), optional
+        Distance range [nm] over which w is averaged and set to zero (the unbound plateau). Default:
+        80–95 % of the sampled range (the last bins of a histogram hold few samples).
+    standard_volume : float
+        V° [nm³] (1.6605 nm³ for 1 mol/L).
+
+    Notes
+    -----
+    Bins below the first sampled distance count as excluded (the repulsive wall), and w(r_far) = 0
+    assumes the interaction has vanished at the far end of the sampled range.
+    """
+    cite("Doudou2009", "Doudou, Burton & Henchman, J. Chem. Theory Comput. 5:909 (2009)")
+    if temperature <= 0 or standard_volume <= 0:
+        raise InputError("temperature and standard_volume must be > 0")
+    kt = R_KJ * temperature
+    ok = np.isfinite(pmf.free_energy) & (pmf.x > 0)
+    if ok.sum() < 3:
+        raise InputError("PMF: fewer than 3 sampled bins, no binding free energy")
+    r = pmf.x[ok]
+    w = pmf.free_energy[ok] + 2 * kt * np.log(r)
+    if reference is None:
+        span = r[-1] - r[0]
+        reference = (r[0] + 0.8 * span, r[0] + 0.95 * span)
+    plateau = (r >= reference[0]) & (r <= reference[1])
+    if not plateau.any():
+        raise InputError(f"reference: no sampled bin between {reference[0]} and {reference[1]} nm")
+    w = w - float(np.mean(w[plateau]))
+    i_min = int(np.argmin(w))
+    if bound_cutoff is None:
+        beyond = np.nonzero((np.arange(len(r)) > i_min) & (w >= -kt))[0]
+        r_cut = float(r[beyond[0]]) if len(beyond) else float(r[-1])
+    else:
+        r_cut = float(bound_cutoff)
+        if r_cut <= r[0]:
+            raise InputError(f"bound_cutoff: {r_cut} nm is below the sampled range ({r[0]:.3f} nm)")
+    dr = float(np.median(np.diff(pmf.x)))
+    inside = r <= r_cut + 1e-12
+    shell = 4 * np.pi * r[inside] ** 2 * dr
+    w_min = float(w[i_min])
+    volume = float(np.sum(shell * np.exp(-(w[inside] - w_min) / kt)))
+    correction = -kt * np.log(volume / standard_volume)
+    return StandardBinding(w_min + correction, w_min, correction, float(r[i_min]), r_cut, r, w)
 
 
 def _check(samples: Sequence[np.ndarray], centers: Sequence[float]) -> list[np.ndarray]:
