@@ -41,7 +41,7 @@ def run(
         "TGI [%]",
     )
     for col in columns:
-        table.add_column(col)
+        table.add_column(col, overflow="fold")  # full scenario names, wrapped
     for r in results:
         de = r.organ.delivery_efficiency()
         cmax = r.organ.toxicity_proxies().get("Cmax_free_plasma")
