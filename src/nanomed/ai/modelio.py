@@ -32,6 +32,7 @@ _FUNCS = {"log1p": np.log1p, "expm1": np.expm1}
 def _registry() -> dict[str, type]:
     from nanomed.ai import estimators as e
     from nanomed.ai import features as f
+    from nanomed.ai.hybrid import HybridReleaseModel
 
     return {
         c.__name__: c
@@ -43,6 +44,7 @@ def _registry() -> dict[str, type]:
             e.MLPEnsembleModel,
             f.TabularFeaturizer,
             f.ReleaseKineticFeatures,
+            HybridReleaseModel,
         )
     }
 
@@ -56,6 +58,7 @@ SAVEABLE = (
     "MLPEnsembleModel",
     "TabularFeaturizer",
     "ReleaseKineticFeatures",
+    "HybridReleaseModel",
 )
 
 

@@ -135,17 +135,42 @@ def train(
 def evaluate_cmd(
     protocol: Annotated[str, typer.Option("--protocol", help="Published protocol name.")],
     model: Annotated[
-        str, typer.Option(help="Model name (see nanomed.ai.protocols.build_model).")
+        str,
+        typer.Option(
+            help="Model name (nanomed.ai.protocols.build_model), hybrid_release or ai_pbpk."
+        ),
     ] = "lightgbm",
     splits: Annotated[
         int | None, typer.Option(help="Outer splits (default: the published number).")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write per-split scores to this CSV.")] = None,
 ) -> None:
-    """Score a model on a dataset's published protocol, beside the published number."""
+    """Score a model on a dataset's published protocol, beside the published number.
+
+    Hybrid models: ``--model hybrid_release`` (bannigan_few_shot: ML-predicted Weibull curve) and
+    ``--model ai_pbpk`` (nano_tumor: ML-predicted tumour PBPK parameters, organ-scale DE).
+    """
     from nanomed.ai.protocols import evaluate
 
-    res = evaluate(protocol, model, n_splits=splits)
+    if model == "ai_pbpk":
+        if protocol != "nano_tumor":
+            raise InputError("--model ai_pbpk applies to --protocol nano_tumor")
+        from nanomed.ai.aipbpk import evaluate_aipbpk
+
+        scores = evaluate_aipbpk(splits or 10)
+        summary = scores.groupby(["method", "target"], sort=False).mean(numeric_only=True)
+        _print_frame(summary.drop(columns="split").reset_index(), f"{protocol}: AI-PBPK")
+        if out is not None:
+            scores.to_csv(out, index=False)
+        return
+    if model == "hybrid_release":
+        if protocol != "bannigan_few_shot":
+            raise InputError("--model hybrid_release applies to --protocol bannigan_few_shot")
+        from nanomed.ai.hybrid import few_shot_hybrid
+
+        res = evaluate(protocol, few_shot_hybrid, n_splits=splits)
+    else:
+        res = evaluate(protocol, model, n_splits=splits)
     _print_frame(res.summary(), f"{protocol}: {model}")
     if out is not None:
         res.scores.to_csv(out, index=False)
