@@ -38,3 +38,22 @@ def test_validate_missing_file(tmp_path):
     res = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
     assert res.exit_code == 2
     assert "cannot read" in res.output
+
+
+def test_self_check_passes_and_reports_optional_packages():
+    res = runner.invoke(app, ["check"])
+    assert res.exit_code == 0, res.output
+    assert "mass-balance error" in res.output and "FAILED" not in res.output
+    assert "optional: rdkit" in res.output
+
+
+def test_self_check_reports_a_failing_check(monkeypatch):
+    import nanomed.selfcheck as sc
+
+    def broken():
+        raise AssertionError("wrong answer")
+
+    monkeypatch.setattr(sc, "_units", broken)
+    res = runner.invoke(app, ["check"])
+    assert res.exit_code == 3
+    assert "FAILED" in res.output and "wrong answer" in res.output

@@ -15,7 +15,7 @@ from nanomed.cli import cellular as cellular_cli
 from nanomed.cli import molecular as molecular_cli
 from nanomed.cli import organ as organ_cli
 from nanomed.cli import release as release_cli
-from nanomed.cli._common import console, handle_errors
+from nanomed.cli._common import EXIT_FAILED, console, handle_errors
 
 app = typer.Typer(
     name="nanomed",
@@ -80,6 +80,23 @@ def materials() -> None:
         tm = "-" if lip.transition_C is None else f"{lip.transition_C:g}"
         lt.add_row(lip.name, tm, lip.source)
     console.print(lt)
+
+
+@app.command()
+def check() -> None:
+    """Check the installation: tiny runs with known answers, optional packages present."""
+    from nanomed.selfcheck import run_checks
+
+    table = Table(title="nanomed self-check")
+    for col in ("check", "result", "detail", "s"):
+        table.add_column(col, overflow="fold")
+    results = run_checks()
+    for r in results:
+        mark = "[green]ok[/green]" if r.ok else "[red]FAILED[/red]"
+        table.add_row(r.name, mark, r.detail, f"{r.seconds:.2f}")
+    console.print(table)
+    if not all(r.ok for r in results):
+        raise typer.Exit(EXIT_FAILED)
 
 
 def main() -> None:
