@@ -82,6 +82,37 @@ def materials() -> None:
     console.print(lt)
 
 
+params_app = typer.Typer(no_args_is_help=True, help="Parameter sets with units and sources.")
+app.add_typer(params_app, name="params")
+
+
+@params_app.command("list")
+@handle_errors
+def params_list() -> None:
+    """List the named parameter sets."""
+    from nanomed.params import available_parameter_sets
+
+    for name in available_parameter_sets():
+        console.print(name, highlight=False)
+
+
+@params_app.command("show")
+@handle_errors
+def params_show(name: Annotated[str, typer.Argument(help="e.g. physiology/mouse")]) -> None:
+    """Show a parameter set: value, unit, bounds, reference, guess flag."""
+    from nanomed.params import get_parameter_set
+
+    table = Table(title=name)
+    for col in ("name", "value", "unit", "bounds", "reference"):
+        table.add_column(col, overflow="fold")
+    for row in get_parameter_set(name).table():
+        lo = "-inf" if row["lower"] is None else f"{row['lower']:g}"
+        hi = "inf" if row["upper"] is None else f"{row['upper']:g}"
+        value = f"{row['value']:.4g}" + (" (guess)" if row["guess"] else "")
+        table.add_row(row["name"], value, row["unit"], f"[{lo}, {hi}]", row["reference"])
+    console.print(table)
+
+
 @app.command()
 def check() -> None:
     """Check the installation: tiny runs with known answers, optional packages present."""
