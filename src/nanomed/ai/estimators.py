@@ -158,6 +158,7 @@ class LightGBMModel(_WeightedRegressor):
         interval_alpha: float | None = None,
         random_state: int | None = None,
         n_jobs: int = 1,
+        objective: str = "regression",
     ) -> None:
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
@@ -173,6 +174,7 @@ class LightGBMModel(_WeightedRegressor):
         self.interval_alpha = interval_alpha
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.objective = objective
 
     def _lgbm(self, **extra: Any) -> LGBMRegressor:
         from lightgbm import LGBMRegressor
@@ -180,7 +182,8 @@ class LightGBMModel(_WeightedRegressor):
         params = self.get_params()
         params.pop("interval_alpha")
         seed = params.pop("random_state")
-        return LGBMRegressor(**params, random_state=seed, verbose=-1, **extra)
+        params.update(extra)  # the quantile models replace the objective
+        return LGBMRegressor(**params, random_state=seed, verbose=-1)
 
     def _fit(self, X: FloatArray, y: FloatArray, sample_weight: FloatArray | None) -> None:
         self.booster_: Booster = self._lgbm().fit(X, y, sample_weight=sample_weight).booster_

@@ -26,7 +26,9 @@ beta, f_max (> the anchor) and the warp are learned.
 
 :class:`ProjectedReleaseModel` is the other hybrid: any point-wise regressor predicts the release
 on a time grid and a bounded least-squares plateau Weibull is fitted to those predictions, so
-the regressor learns the map formulation -> parameters implicitly.
+the regressor learns the map formulation -> parameters implicitly. :class:`IsotonicReleaseModel`
+is its model-free cousin: the point-wise predictions of each formulation are projected onto the
+non-decreasing curves in [0, 1] (isotonic regression in time), no curve form assumed.
 
 Prediction uses the vectorised ``function(t, theta)`` of the empirical model classes (the physics
 written once); training uses :func:`torch_curve`, which the tests check against it.
@@ -46,6 +48,7 @@ from nanomed.core.errors import InputError
 __all__ = [
     "CURVE_FORMS",
     "HybridReleaseModel",
+    "IsotonicReleaseModel",
     "ProjectedReleaseModel",
     "anchored_weibull",
     "curve_parameters",
@@ -634,3 +637,76 @@ class ProjectedReleaseModel(RegressorMixin, BaseEstimator):
         _, t, _ = self._times(X)
         f = EMPIRICAL_MODELS["weibull"].function(t[:, None], theta)[:, 0]
         return np.clip(f, 0.0, 1.0)
+
+
+def _profile_ids(design: Any) -> np.ndarray:
+    """Integer id of each row's formulation (rows with identical non-time inputs share one)."""
+    import pandas as pd
+
+    keys = design.apply(pd.to_numeric, errors="coerce").fillna(-1e300)
+    return keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+
+
+class IsotonicReleaseModel(RegressorMixin, BaseEstimator):
+    """A point-wise learner whose predictions are made non-decreasing in time per formulation.
+
+    The rows of one formulation (identical inputs but the time) are one predicted profile; its
+    point-wise predictions are replaced by their least-squares non-decreasing fit in time (pool
+    adjacent violators; Barlow et al., *Statistical inference under order restrictions*, 1972)
+    and clipped to [0, 1]. Only the model's own predictions are used, never a measured value, so
+    the step is valid on test rows. Cumulative release is non-decreasing in time, so the
+    projection can only move the predictions of a profile towards the set the truth lies in.
+
+    Parameters
+    ----------
+    estimator : regressor
+        Point-wise model (cloned); ``fit`` forwards ``groups`` to it when given.
+    time_column : int or str
+        Column of the time.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.dummy import DummyRegressor
+    >>> X = pd.DataFrame({"x": [1.0, 1.0, 1.0], "Time": [1.0, 2.0, 3.0]})
+    >>> m = IsotonicReleaseModel(DummyRegressor(), time_column="Time").fit(X, [0.2, 0.5, 0.8])
+    >>> m.predict(X).round(2).tolist()
+    [0.5, 0.5, 0.5]
+    """
+
+    def __init__(self, estimator: Any = None, time_column: Any = "Time") -> None:
+        self.estimator = estimator
+        self.time_column = time_column
+
+    def _times(self, X: Any) -> tuple[Any, np.ndarray, int]:
+        return ProjectedReleaseModel(time_column=self.time_column)._times(X)
+
+    def fit(self, X: Any, y: Any, groups: Any = None) -> Self:
+        """Fit the point-wise model (``groups`` go to it if it takes them, e.g. for inner CV)."""
+        import inspect
+
+        from sklearn.base import clone
+
+        if self.estimator is None:
+            raise InputError("IsotonicReleaseModel needs an estimator")
+        self._times(X)
+        est = clone(self.estimator)
+        kw = {"groups": groups} if "groups" in inspect.signature(est.fit).parameters else {}
+        self.estimator_ = est.fit(X, y, **kw)
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Point-wise predictions made non-decreasing in time within each formulation."""
+        from sklearn.isotonic import IsotonicRegression
+
+        check_is_fitted(self)
+        frame, t, j = self._times(X)
+        pred = np.asarray(self.estimator_.predict(X), dtype=float)
+        profile = _profile_ids(frame.drop(columns=frame.columns[j]))
+        out = np.empty_like(pred)
+        for p in np.unique(profile):
+            rows = profile == p
+            iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True)
+            out[rows] = iso.fit(t[rows], pred[rows]).predict(t[rows])
+        return out

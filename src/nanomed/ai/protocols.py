@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, RegressorMixin
 
 from nanomed.ai.datasets import AIDataset, load_dataset
 from nanomed.ai.quality import check_split
@@ -28,8 +29,10 @@ if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
 __all__ = [
+    "BLEND_MODELS",
     "LIGHTGBM_PUBLISHED_GRID",
     "PROTOCOLS",
+    "InnerCVBlend",
     "Protocol",
     "ProtocolResult",
     "build_model",
@@ -126,6 +129,119 @@ LIGHTGBM_PUBLISHED_GRID = {
     "reg_lambda": [0, 0.005, 0.01, 0.015],
 }
 
+#: models whose members are blended with weights chosen by inner grouped CV (release protocols)
+BLEND_MODELS = ("blend", "curve_blend")
+
+
+class InnerCVBlend(RegressorMixin, BaseEstimator):
+    """Weighted mean of regressors, the weights chosen by inner cross-validation on the fit data.
+
+    Each member's out-of-fold predictions on the data given to :meth:`fit` come from
+    ``GroupKFold(n_splits)`` when ``groups`` are given (``KFold`` otherwise); the weights, on the
+    simplex grid of step ``weight_step``, minimise the out-of-fold mean absolute error (the
+    protocols' metric); every member is then refitted on all the data. Nothing outside the
+    data given to ``fit`` is seen, so under :func:`evaluate` the choice is made on the training
+    part of each outer split only (stacking by a constrained linear combiner, Breiman, Mach Learn
+    24:49, 1996).
+
+    Parameters
+    ----------
+    estimators : list of (str, regressor)
+        Named members (cloned).
+    n_splits : int
+        Inner folds.
+    weight_step : float
+        Grid step of the weights (1/step must be an integer).
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyRegressor
+    >>> from sklearn.linear_model import LinearRegression
+    >>> X = np.arange(40.0).reshape(-1, 1); y = 2 * X[:, 0]
+    >>> m = InnerCVBlend([("mean", DummyRegressor()), ("line", LinearRegression())]).fit(X, y)
+    >>> m.weights_.tolist()
+    [0.0, 1.0]
+    """
+
+    def __init__(
+        self, estimators: list[tuple[str, Any]], n_splits: int = 5, weight_step: float = 0.1
+    ) -> None:
+        self.estimators = estimators
+        self.n_splits = n_splits
+        self.weight_step = weight_step
+
+    def _grid(self) -> np.ndarray:
+        from itertools import product
+
+        m = len(self.estimators)
+        steps = round(1.0 / self.weight_step)
+        if m < 1 or not np.isclose(steps * self.weight_step, 1.0):
+            raise InputError("InnerCVBlend needs >= 1 member and 1/weight_step an integer")
+        combos = [c for c in product(range(steps + 1), repeat=m - 1) if sum(c) <= steps]
+        return np.array([[*c, steps - sum(c)] for c in combos], dtype=float) / steps
+
+    def fit(self, X: Any, y: ArrayLike, groups: ArrayLike | None = None) -> InnerCVBlend:
+        from sklearn.base import clone
+        from sklearn.model_selection import GroupKFold, KFold
+
+        yv = np.asarray(y, dtype=float)
+        cv = GroupKFold(self.n_splits) if groups is not None else KFold(self.n_splits)
+        rows = np.arange(len(yv))
+        oof = np.zeros((len(self.estimators), len(yv)))
+        take = X.iloc if isinstance(X, pd.DataFrame) else np.asarray(X)
+        for tr, te in cv.split(rows, yv, groups):
+            for i, (_, est) in enumerate(self.estimators):
+                oof[i, te] = clone(est).fit(take[tr], yv[tr]).predict(take[te])
+        grid = self._grid()
+        mae = np.abs(grid @ oof - yv).mean(axis=1)
+        best = int(np.argmin(mae))
+        self.weights_ = grid[best]
+        self.oof_mae_ = float(mae[best])
+        self.member_oof_mae_ = np.abs(oof - yv).mean(axis=1)
+        self.estimators_ = [
+            clone(est).fit(X, yv) if w > 0 else None
+            for (_, est), w in zip(self.estimators, self.weights_, strict=True)
+        ]
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        out = np.zeros(len(X))
+        for w, est in zip(self.weights_, self.estimators_, strict=True):
+            if est is not None:
+                out += w * np.asarray(est.predict(X), dtype=float)
+        return out
+
+
+def _blend(protocol: Protocol, model: str, random_state: int) -> Any:
+    """RF + L1 LightGBM blended by inner CV, projected on non-decreasing curves per profile."""
+    from sklearn.pipeline import Pipeline
+
+    from nanomed.ai.estimators import LightGBMModel, RandomForestModel
+    from nanomed.ai.features import ReleaseCurveFeatures, ReleaseKineticFeatures
+    from nanomed.ai.hybrid import IsotonicReleaseModel
+
+    if protocol.dataset not in ("bannigan_few_shot", "bannigan_zero_shot"):
+        raise InputError(f"model {model!r} is defined for the release protocols only")
+    if model == "curve_blend" and protocol.dataset != "bannigan_few_shot":
+        raise InputError("curve_blend needs the early-release features (bannigan_few_shot)")
+    feats = (
+        [("kinetic", ReleaseKineticFeatures()), ("curve", ReleaseCurveFeatures())]
+        if model == "curve_blend"
+        else []
+    )
+    members = [
+        ("random_forest", RandomForestModel(n_estimators=200, random_state=random_state)),
+        # trained on the absolute error, the protocols' metric, instead of the squared error
+        ("lightgbm_l1", LightGBMModel(objective="l1", random_state=random_state)),
+    ]
+    blend = InnerCVBlend([(n, Pipeline([*feats, ("model", m)])) for n, m in members])
+    return IsotonicReleaseModel(blend)
+
+
 _TUMOR_CATEGORIES = ["Type", "TS", "Charge", "Shape", "TM", "CT"]
 _CORONA_CATEGORIES = [
     "Enzyme Commission Number",
@@ -150,13 +266,18 @@ def _inputs(protocol: Protocol, ds: AIDataset) -> pd.DataFrame:
 
 def build_model(
     protocol: str, model: str = "lightgbm", random_state: int = 0, **params: Any
-) -> Pipeline:
+) -> Pipeline | Any:
     """The pipeline used for ``model`` under ``protocol``.
 
     Models: ``lightgbm``, ``random_forest``, ``gaussian_process``, ``mlp_ensemble`` (all protocols
     but the classification one, which takes ``random_forest``), and for the release protocols
     ``kinetic_lightgbm``, ``kinetic_random_forest`` and ``kinetic_forest_boost`` (the mean of both),
     which add :class:`~nanomed.ai.features.ReleaseKineticFeatures` (few-shot only).
+    ``blend`` (release protocols) and ``curve_blend`` (few-shot, adding the kinetic and
+    :class:`~nanomed.ai.features.ReleaseCurveFeatures`): a random forest and a LightGBM trained on
+    the absolute error, averaged with weights chosen by :class:`InnerCVBlend` (inner GroupKFold on
+    the training part) and made non-decreasing in time per profile
+    (:class:`~nanomed.ai.hybrid.IsotonicReleaseModel`).
     For the Nano-Tumor set the target is modelled as log(1 + DE): delivery efficiencies are positive
     and right-skewed (median 0.7 %ID, Wilhelm et al. 2016); scores are on the %ID scale.
     """
@@ -179,6 +300,8 @@ def build_model(
         feats = TabularFeaturizer(categorical=_CORONA_CATEGORIES, multilabel=["Interprot"])
         clf = RandomForestClassifierModel(random_state=random_state, **params)
         return Pipeline([("features", feats), ("model", clf)])
+    if model in BLEND_MODELS:
+        return _blend(p, model, random_state)
     if model == "select":  # the grid of selection_grid() replaces both steps
         return Pipeline([("features", "passthrough"), ("model", LightGBMModel())])
     kinetic = model.startswith("kinetic_")
@@ -333,6 +456,8 @@ def evaluate(
     random_state : int
         Seed of the models and of the inner search.
     """
+    import inspect
+
     from sklearn.base import clone
     from sklearn.model_selection import GroupKFold, KFold, RandomizedSearchCV, StratifiedKFold
 
@@ -365,6 +490,8 @@ def evaluate(
                     refit=True,
                 )
                 fit_kw = {"groups": ds.groups.iloc[tr].to_numpy()}
+            elif "groups" in inspect.signature(est.fit).parameters and p.split == "group":
+                fit_kw = {"groups": ds.groups.iloc[tr].to_numpy()}  # inner CV grouped likewise
             elif search:
                 prefix = "model__" if hasattr(est, "steps") else ""
                 if p.split == "group":

@@ -5,6 +5,7 @@ Each command calls one library function of :mod:`nanomed.ai`; heavy imports happ
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -107,7 +108,14 @@ def train(
                 ("model", make_estimator(model, random_state=seed)),
             ]
         )
-    est.fit(X, y)
+    if protocol is not None and "groups" in inspect.signature(est.fit).parameters:
+        # models that choose by inner CV must see the groups, or their choice leaks
+        from nanomed.ai.datasets import load_dataset
+        from nanomed.ai.protocols import PROTOCOLS
+
+        est.fit(X, y, groups=load_dataset(PROTOCOLS[protocol].dataset).groups)
+    else:
+        est.fit(X, y)
     card = {
         "dataset": dataset,
         "target": str(y.name),

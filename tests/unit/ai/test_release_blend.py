@@ -1,0 +1,121 @@
+"""Release-curve physics features, the inner-CV blend and the isotonic profile projection."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.dummy import DummyRegressor
+from sklearn.linear_model import LinearRegression
+from sklearn.neighbors import KNeighborsRegressor
+
+from nanomed.ai.datasets import load_dataset
+from nanomed.ai.features import ReleaseCurveFeatures
+from nanomed.ai.hybrid import IsotonicReleaseModel
+from nanomed.ai.protocols import InnerCVBlend, build_model
+from nanomed.core.errors import DataError, InputError
+
+EARLY = ["T=0.25", "T=0.5", "T=1.0"]
+
+
+def _rows(f_early: list[list[float]], times: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(np.asarray(f_early), columns=EARLY).assign(Time=times)
+
+
+def test_curve_features_recover_exact_laws_through_the_early_points():
+    # first order with k = 0.4 /d: the fit through (0, 0) and three exact points is exact
+    k, t = 0.4, np.array([0.25, 0.5, 1.0])
+    first = list(1 - np.exp(-k * t))
+    # Weibull with td = 3 d, beta = 0.7 (Langenbucher 1972)
+    weib = list(1 - np.exp(-((t / 3.0) ** 0.7)))
+    out = ReleaseCurveFeatures().fit_transform(_rows([first, weib], [5.0, 10.0]))
+    assert np.exp(out["first_order_log_k"].iloc[0]) == pytest.approx(k, rel=1e-4)
+    assert out["first_order_at_t"].iloc[0] == pytest.approx(1 - np.exp(-k * 5.0), rel=1e-4)
+    assert np.exp(out["weibull_log_td"].iloc[1]) == pytest.approx(3.0, rel=1e-3)
+    assert out["weibull_beta"].iloc[1] == pytest.approx(0.7, rel=1e-3)
+    assert out["weibull_at_t"].iloc[1] == pytest.approx(1 - np.exp(-((10 / 3.0) ** 0.7)), rel=1e-3)
+    # Higuchi: least squares through the origin in sqrt(t), extrapolated and bounded by 1
+    kh = np.sum(np.sqrt(t) * weib) / np.sum(t)
+    assert out["higuchi_kH"].iloc[1] == pytest.approx(kh, rel=1e-4)
+    assert out["higuchi_at_t"].iloc[1] == pytest.approx(min(kh * np.sqrt(10.0), 1.0), rel=1e-4)
+
+
+def test_curve_features_use_only_each_rows_own_inputs():
+    ds = load_dataset("bannigan_few_shot")
+    X = ds.X.iloc[::7]
+    y = ds.y.iloc[::7].to_numpy()
+    rng = np.random.default_rng(0)
+    a = ReleaseCurveFeatures().fit(X, y).transform(X)
+    b = ReleaseCurveFeatures().fit(X, rng.permutation(y)).transform(X)  # target permuted
+    pd.testing.assert_frame_equal(a, b)
+    part = ReleaseCurveFeatures().fit(X).transform(X.iloc[::3])  # other rows absent
+    pd.testing.assert_frame_equal(part, a.iloc[::3])
+    added = [c for c in a.columns if c not in X.columns]
+    assert np.isfinite(a[added].to_numpy()).all()
+    at_t = a[[c for c in added if c.endswith("_at_t")]].to_numpy()
+    assert (at_t >= 0).all() and (at_t <= 1).all()
+
+
+def test_curve_features_reject_bad_early_points():
+    with pytest.raises(DataError, match="row 1"):
+        ReleaseCurveFeatures().fit_transform(_rows([[0.1, 0.2, 0.3], [0.1, np.nan, 0.3]], [1, 2]))
+    with pytest.raises(InputError, match="unknown laws"):
+        ReleaseCurveFeatures(laws=["zero_order_typo"]).fit(_rows([[0.1, 0.2, 0.3]], [1.0]))
+
+
+def test_isotonic_projection_is_monotone_bounded_and_label_free():
+    rng = np.random.default_rng(1)
+    n = 60
+    X = pd.DataFrame({"x": np.repeat([0.0, 1.0, 2.0], n // 3), "Time": rng.uniform(0, 30, n)})
+    y = rng.uniform(-0.3, 1.3, n)  # noisy, non-monotone, out of [0, 1]
+    knn = KNeighborsRegressor(3)
+    model = IsotonicReleaseModel(knn).fit(X, y)
+    pred = model.predict(X)
+    assert (pred >= 0).all() and (pred <= 1).all()
+    for x in (0.0, 1.0, 2.0):
+        rows = (X["x"] == x).to_numpy()
+        order = np.argsort(X["Time"].to_numpy()[rows])
+        assert (np.diff(pred[rows][order]) >= -1e-12).all()
+    # a projection onto a convex set (monotone curves in [0, 1]) never moves predictions away
+    # from a curve in that set: squared error to a monotone truth can only decrease
+    truth = 1 - np.exp(-X["Time"].to_numpy() / (5 + 5 * X["x"].to_numpy()))
+    raw = knn.fit(X, y).predict(X)
+    assert np.sum((pred - truth) ** 2) <= np.sum((raw - truth) ** 2)
+
+
+def test_inner_cv_blend_weights_follow_out_of_fold_error():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(120, 2))
+    y = 3 * X[:, 0] + rng.normal(0, 0.1, 120)
+    m = InnerCVBlend([("mean", DummyRegressor()), ("line", LinearRegression())]).fit(X, y)
+    assert m.weights_.sum() == pytest.approx(1.0)
+    assert m.weights_[1] == pytest.approx(1.0)
+    assert m.member_oof_mae_[1] < m.member_oof_mae_[0]
+
+
+def test_inner_cv_blend_with_groups_rejects_a_member_that_memorises_groups():
+    # y depends on the group only: 1-NN on the group id is perfect within groups, useless
+    # across them. Grouped inner CV must see that; ungrouped CV (a planted leak) does not.
+    rng = np.random.default_rng(3)
+    groups = rng.permutation(np.repeat(np.arange(20), 10))  # shuffled: KFold mixes groups
+    level = rng.normal(size=20)
+    X = np.column_stack([groups.astype(float), 1e-3 * rng.normal(size=200)])
+    y = level[groups] + rng.normal(0, 0.01, 200)
+    members = [("mean", DummyRegressor()), ("memorise", KNeighborsRegressor(1))]
+    leaky = InnerCVBlend(members).fit(X, y)
+    grouped = InnerCVBlend(members).fit(X, y, groups=groups)
+    assert leaky.weights_[1] == pytest.approx(1.0)
+    assert grouped.weights_[1] < 0.5
+
+
+def test_blend_models_build_and_fit_on_release_rows():
+    ds = load_dataset("bannigan_few_shot")
+    keep = ds.groups.isin(ds.groups.unique()[:8]).to_numpy()
+    X, y, g = ds.X[keep].iloc[::2], ds.y[keep].iloc[::2], ds.groups[keep].iloc[::2]
+    model = build_model("bannigan_few_shot", "curve_blend").fit(X, y, groups=g.to_numpy())
+    pred = model.predict(X)
+    assert (pred >= 0).all() and (pred <= 1).all()
+    assert model.estimator_.weights_.sum() == pytest.approx(1.0)
+    assert np.abs(pred - y.to_numpy()).mean() < np.abs(y - y.mean()).mean()
+    with pytest.raises(InputError, match="early-release"):
+        build_model("bannigan_zero_shot", "curve_blend")
+    with pytest.raises(InputError, match="release protocols"):
+        build_model("nano_tumor", "blend")
