@@ -1,4 +1,4 @@
-"""Fitting uptake and viability models to time-course data (long CSV).
+"""Fitting uptake and viability models to time-course data (long CSV) with the shared engine.
 
 Input: one row per measurement, columns ``series_id, time, value`` (time in hours), plus
 ``concentration`` for viability data. Models:
@@ -9,27 +9,41 @@ Input: one row per measurement, columns ``series_id, time, value`` (time in hour
 * ``viability`` — surviving fraction under constant exposure with a Hill kill rate shared by all
   series (Jusko, J Pharm Sci 60:892, 1971), ``S(t, C) = exp(-kmax C^n / (EC50^n + C^n) t)``.
 
-The release scale's :func:`nanomed.release.fitting.fit_model` fits fraction-released curves
-(values in 0-1, one curve per call); uptake amounts are not fractions and the viability model
-shares parameters across series, so this module calls :func:`scipy.optimize.least_squares`
-directly (log-parameters keep them positive) and reports standard errors from the Jacobian.
+Both are fitted by :class:`nanomed.calibration.Calibration`, the engine every scale uses: each
+series (each series and concentration, for viability) is a scenario; ``U_max`` and ``k_uptake``
+are ``per_scenario`` parameters, ``kmax``, ``EC50`` and ``hill`` are ``shared``. The engine fits
+ln(parameters) within wide search bounds, with log-normal residuals ln(obs) - ln(pred) (a
+constant coefficient of variation, as for most plate-reader and cytometry read-outs; Bates &
+Watts 1988), and reports Fisher (and, on request, profile-likelihood) confidence intervals.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
 
-from nanomed.core.errors import DataError, InputError, SolverError
+from nanomed.calibration import Calibration, CalibrationResult, FitParameter
+from nanomed.core.errors import DataError, InputError
 from nanomed.core.results import Result
 
-__all__ = ["FIT_MODELS", "TimecourseFit", "fit_timecourse", "read_timecourse"]
+__all__ = [
+    "FIT_MODELS",
+    "TimecourseFit",
+    "check_timecourse",
+    "fit_timecourse",
+    "read_timecourse",
+    "uptake_curve",
+    "viability_curve",
+]
 
 FIT_MODELS = ("uptake", "viability")
+_UNITS = {"U_max": "value unit", "k_uptake": "1/h", "kmax": "1/h", "EC50": "concentration unit",
+          "hill": "-"}  # fmt: skip
 
 
 def read_timecourse(path: str | Path, model: str = "uptake") -> pd.DataFrame:
@@ -72,8 +86,43 @@ def check_timecourse(df: pd.DataFrame, model: str, where: str = "data") -> pd.Da
     return out
 
 
+def uptake_curve(time_h: np.ndarray, u_max: float, k_per_h: float) -> np.ndarray:
+    """Saturating first-order uptake ``U_max (1 - exp(-k t))``, in the unit of ``u_max``.
+
+    >>> float(uptake_curve(np.array([np.log(2) / 0.5]), 100.0, 0.5)[0])
+    50.0
+    """
+    return u_max * (1.0 - np.exp(-k_per_h * np.asarray(time_h, float)))
+
+
+def viability_curve(
+    time_h: np.ndarray, concentration: float, kmax_per_h: float, ec50: float, hill: float
+) -> np.ndarray:
+    """Surviving fraction ``exp(-kmax C^n / (EC50^n + C^n) t)`` (Jusko 1971).
+
+    ``concentration`` and ``ec50`` in the same unit.
+
+    >>> round(float(viability_curve(np.array([10.0]), 2.0, 0.1, 2.0, 1.0)[0]), 4)  # exp(-0.5)
+    0.6065
+    """
+    ratio = (concentration / ec50) ** hill
+    return np.exp(-kmax_per_h * ratio / (1.0 + ratio) * np.asarray(time_h, float))
+
+
 class TimecourseFit(Result):
-    """Fitted parameters (``data``: series_id, parameter, value, std_error, unit) and predictions."""
+    """Fitted parameters and predictions of :func:`fit_timecourse`.
+
+    ``data`` has one row per fitted value: ``series_id`` (``"all"`` for shared parameters),
+    ``parameter``, ``value``, ``unit``, ``std_error`` (delta method from the SE of ln value),
+    ``rse_percent``, ``fisher_lower``/``fisher_upper`` (confidence interval at
+    ``metadata["level"]``), ``at_bound``, ``identifiable``, and ``profile_lower``/
+    ``profile_upper`` when profiles were computed. ``predictions`` holds every input row with a
+    ``fitted`` column and ``excluded`` (the reason a row was left out of the fit, else empty);
+    ``calibration`` is the engine's :class:`~nanomed.calibration.CalibrationResult` (statistics,
+    correlation, goodness of fit, plots).
+    """
+
+    x_column = "time"
 
     def __init__(
         self,
@@ -81,12 +130,12 @@ class TimecourseFit(Result):
         metadata: dict | None = None,
         predictions: pd.DataFrame | None = None,
         rmse: float = math.nan,
+        calibration: CalibrationResult | None = None,
     ) -> None:
         super().__init__(data, metadata)
         self.predictions = predictions
         self.rmse = rmse
-
-    x_column = "time"
+        self.calibration = calibration
 
     def value(self, parameter: str, series_id: str | None = None) -> float:
         """One fitted value."""
@@ -97,20 +146,61 @@ class TimecourseFit(Result):
             raise InputError(f"no fitted parameter {parameter!r} for series {series_id!r}")
         return float(df["value"].iloc[0])
 
-
-def _uptake_predict(x: np.ndarray, t: np.ndarray, sid: np.ndarray) -> np.ndarray:
-    umax, k = np.exp(x[0::2])[sid], np.exp(x[1::2])[sid]
-    return umax * (1.0 - np.exp(-k * t))
-
-
-def _viability_predict(x: np.ndarray, t: np.ndarray, c: np.ndarray) -> np.ndarray:
-    kmax, ec50, hill = np.exp(x)
-    ratio = (c / ec50) ** hill
-    return np.exp(-kmax * ratio / (1.0 + ratio) * t)
+    def excluded(self) -> pd.DataFrame:
+        """Input rows left out of the fit, with the reason (``row`` = line in the CSV)."""
+        return pd.DataFrame(self.metadata.get("excluded", []))
 
 
-def fit_timecourse(df: pd.DataFrame, model: str = "uptake") -> TimecourseFit:
+def _scenarios(d: pd.DataFrame, model: str) -> pd.Series:
+    """Scenario name per row: the series, split by concentration if a series has several."""
+    if model == "uptake":
+        return d["series_id"]
+    many = d.groupby("series_id")["concentration"].transform("nunique") > 1
+    label = d["series_id"] + " (C=" + d["concentration"].map("{:g}".format) + ")"
+    return label.where(many, d["series_id"])
+
+
+def _parameters(d: pd.DataFrame, model: str) -> list[FitParameter]:
+    """Starting values from the data; search bounds wide (orders of magnitude), not physical."""
+    if model == "uptake":
+        peaks = d.groupby("scenario")["value"].max().clip(lower=1e-300)
+        t_pos = d.loc[d["time"] > 0, "time"]
+        # k0 ~ 1/t63, the first time a series reaches 63 % of its maximum
+        t63 = [
+            float(g.loc[g["value"] >= 0.63 * g["value"].max(), "time"].min())
+            for _, g in d.groupby("scenario")
+        ]
+        k0 = math.exp(np.mean(np.log(np.clip(t63, t_pos.min(), None)))) ** -1
+        u0 = math.exp(np.mean(np.log(peaks)))
+        k_lo, k_hi = 1e-4 / t_pos.max(), 1e4 / t_pos.min()
+        return [
+            FitParameter("U_max", u0, peaks.min() * 1e-3, peaks.max() * 1e3,
+                         scope="per_scenario", unit=_UNITS["U_max"]),
+            FitParameter("k_uptake", min(max(k0, k_lo), k_hi), k_lo, k_hi,
+                         scope="per_scenario", unit=_UNITS["k_uptake"]),
+        ]  # fmt: skip
+    c = d["concentration"]
+    pos = c[c > 0]
+    lo, hi = (float(pos.min()), float(pos.max())) if len(pos) else (1.0, 1.0)
+    t_max = max(float(d["time"].max()), 1e-12)
+    return [
+        FitParameter("kmax", min(0.1, 1e3 / t_max), 1e-6 / t_max, 1e4 / t_max, unit="1/h"),
+        FitParameter("EC50", float(np.median(pos)) if len(pos) else 1.0, lo * 1e-4, hi * 1e4,
+                     unit=_UNITS["EC50"]),
+        FitParameter("hill", 1.0, 0.05, 20.0, unit="-"),
+    ]  # fmt: skip
+
+
+def fit_timecourse(
+    df: pd.DataFrame, model: str = "uptake", *, profile: bool = False, level: float = 0.95
+) -> TimecourseFit:
     """Fit ``uptake`` (per series) or ``viability`` (shared Hill kill) to a long table.
+
+    The shared engine :class:`nanomed.calibration.Calibration` fits log-normal residuals
+    ln(obs) - ln(pred), so rows that cannot enter them are excluded from the fit, listed in
+    :meth:`TimecourseFit.excluded` and the ``excluded`` column of ``predictions`` with the
+    reason, and announced by one ``UserWarning``: values of 0 (e.g. uptake at t = 0, or no
+    surviving cells), and for ``uptake`` every row at t = 0 (the model gives U(0) = 0 there).
 
     Parameters
     ----------
@@ -118,64 +208,123 @@ def fit_timecourse(df: pd.DataFrame, model: str = "uptake") -> TimecourseFit:
         Columns ``series_id, time, value`` (+ ``concentration`` for viability); time in h.
     model : {"uptake", "viability"}
         Which model (module docstring).
+    profile : bool
+        Also compute profile-likelihood intervals (slower; Fisher intervals are always given).
+    level : float
+        Confidence level of the intervals.
 
     Returns
     -------
     TimecourseFit
-        One row per fitted parameter with its standard error and unit; ``predictions`` holds
-        the data with a ``fitted`` column.
+        One row per fitted parameter with its standard error, interval and unit;
+        ``predictions`` holds the data with a ``fitted`` column; ``rmse`` is the root mean
+        square of ``value - fitted`` over the rows with a prediction, in the unit of ``value``.
+
+    Examples
+    --------
+    >>> t = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
+    >>> df = pd.DataFrame({"series_id": "a", "time": t, "value": uptake_curve(t, 50.0, 0.25)})
+    >>> fit = fit_timecourse(df, "uptake")
+    >>> round(fit.value("U_max", "a"), 3), round(fit.value("k_uptake", "a"), 4)
+    (50.0, 0.25)
     """
-    d = check_timecourse(df, model)
-    t = d["time"].to_numpy()
-    y = d["value"].to_numpy()
+    d = check_timecourse(df, model).reset_index(drop=True)
+    d["scenario"] = _scenarios(d, model)
+    d["excluded"] = ""
     if model == "uptake":
-        series, sid = np.unique(d["series_id"].to_numpy(), return_inverse=True)
-        x0 = []
-        for j in range(series.size):
-            ys, ts = y[sid == j], t[sid == j]
-            umax0 = max(float(ys.max()), 1e-12)
-            t63 = float(ts[ys >= 0.63 * umax0].min(initial=ts.max()))  # ~1/k for 1 - exp(-kt)
-            k0 = 1.0 / max(t63, 1e-6)
-            x0 += [math.log(umax0), math.log(max(k0, 1e-6))]
-        fun = lambda x: _uptake_predict(x, t, sid) - y  # noqa: E731
-        names = [("U_max", "value unit"), ("k_uptake", "1/h")]
-    else:
-        c = d["concentration"].to_numpy()
-        pos = c[c > 0]
-        ec0 = float(np.median(pos)) if pos.size else 1.0
-        x0 = [math.log(0.1), math.log(ec0), 0.0]
-        fun = lambda x: _viability_predict(x, t, c) - y  # noqa: E731
-        series = np.array(["all"])
-        names = [("kmax", "1/h"), ("EC50", "concentration unit"), ("hill", "-")]
-    sol = least_squares(fun, np.array(x0, dtype=float), method="lm" if len(y) > len(x0) else "trf")
-    if not np.all(np.isfinite(sol.x)):
-        raise SolverError(f"{model} fit did not converge: {sol.message}")
-    n, p = len(y), len(sol.x)
-    dof = max(n - p, 1)
-    s2 = float(sol.fun @ sol.fun) / dof
-    try:
-        cov_log = np.linalg.inv(sol.jac.T @ sol.jac) * s2
-        se_log = np.sqrt(np.clip(np.diag(cov_log), 0, None))
-    except np.linalg.LinAlgError:
-        se_log = np.full(p, np.nan)
-    vals = np.exp(sol.x)
+        d.loc[d["time"] == 0, "excluded"] = "uptake model gives U(0) = 0: no log residual at t = 0"
+    d.loc[(d["excluded"] == "") & (d["value"] <= 0), "excluded"] = (
+        "value <= 0 cannot enter log residuals"
+    )
+    used = d[d["excluded"] == ""]
+    if used.empty:
+        why = "value > 0 and time > 0" if model == "uptake" else "value > 0"
+        raise DataError(f"{model} fit: no row to fit (need {why} for log residuals)")
+    if (d["excluded"] != "").any():
+        lines = ", ".join(str(i + 2) for i in d.index[d["excluded"] != ""][:10])
+        warnings.warn(
+            f"{model} fit: {int((d['excluded'] != '').sum())} row(s) excluded from the fit "
+            f"(lines {lines}; see TimecourseFit.excluded())",
+            UserWarning,
+            stacklevel=2,
+        )
+    compartment = "uptake" if model == "uptake" else "viability"
+    obs = pd.DataFrame({"scenario": used["scenario"], "time": used["time"],
+                        "compartment": compartment, "value": used["value"],
+                        "unit": "dimensionless"})  # fmt: skip
+    conc = d.groupby("scenario")["concentration"].first() if model == "viability" else None
+    times = {s: np.unique(g["time"].to_numpy()) for s, g in used.groupby("scenario")}
+
+    def simulate(p: dict[str, float], scenario: str) -> pd.DataFrame:
+        t = times[scenario]
+        if model == "uptake":
+            value = uptake_curve(t, p["U_max"], p["k_uptake"])
+        else:
+            value = viability_curve(t, conc[scenario], p["kmax"], p["EC50"], p["hill"])
+        return pd.DataFrame({"time": t, "compartment": compartment, "value": value})
+
+    cal = Calibration(simulate, _parameters(used, model), obs, time_unit="h")
+    result = cal.fit(profile=profile, level=level)
+    table = _parameter_table(result, d, profile)
+    fitted = np.full(len(d), math.nan)  # stays NaN only for a series with no usable row
+    for s, g in d.groupby("scenario"):
+        if s in result.values:
+            fitted[g.index] = _curve(model, g, result.values[s])
+    pred = d.drop(columns="scenario").assign(fitted=fitted)
+    pred = pred[[c for c in pred.columns if c != "excluded"] + ["excluded"]]
+    ok = np.isfinite(fitted)
+    rmse = float(np.sqrt(np.mean((d["value"].to_numpy()[ok] - fitted[ok]) ** 2)))
+    stats = result.statistics()
+    excluded = d.loc[d["excluded"] != ""].assign(row=lambda x: x.index + 2)
+    meta: dict[str, Any] = {
+        "model": model,
+        "n_points": len(d),
+        "n_fitted": int(stats["n"]),
+        "rmse": rmse,
+        "level": level,
+        "engine": "nanomed.calibration.Calibration (log-normal residuals)",
+        "success": result.metadata["success"],
+        "sigma_log": stats["sigma"],
+        "aic": stats["aic"],
+        "bic": stats["bic"],
+        "excluded": excluded[["row", "series_id", "time", "value", "excluded"]]
+        .rename(columns={"excluded": "reason"})
+        .to_dict(orient="records"),
+    }
+    return TimecourseFit(table, meta, predictions=pred, rmse=rmse, calibration=result)
+
+
+def _curve(model: str, g: pd.DataFrame, p: dict[str, float]) -> np.ndarray:
+    """The fitted curve at every row of one scenario (also at excluded times)."""
+    if model == "uptake":
+        return uptake_curve(g["time"].to_numpy(), p["U_max"], p["k_uptake"])
+    c = float(g["concentration"].iloc[0])
+    return viability_curve(g["time"].to_numpy(), c, p["kmax"], p["EC50"], p["hill"])
+
+
+def _parameter_table(result: CalibrationResult, d: pd.DataFrame, profile: bool) -> pd.DataFrame:
+    """The engine's estimates as one row per (series, parameter)."""
+    est = result.estimates()
+    series = d.drop_duplicates("scenario").set_index("scenario")["series_id"]
     rows = []
-    per = len(names)
-    for j, s in enumerate(series):
-        for i, (name, unit) in enumerate(names):
-            q = j * per + i
-            # delta method: se(theta) = theta se(log theta)
-            rows.append(
-                {
-                    "series_id": str(s),
-                    "parameter": name,
-                    "value": vals[q],
-                    "std_error": vals[q] * se_log[q],
-                    "unit": unit,
-                }
-            )
-    pred = d.copy()
-    pred["fitted"] = fun(sol.x) + y
-    rmse = float(np.sqrt(np.mean(sol.fun**2)))
-    meta = {"model": model, "n_points": n, "rmse": rmse, "engine": "scipy.optimize.least_squares"}
-    return TimecourseFit(pd.DataFrame(rows), meta, predictions=pred, rmse=rmse)
+    for e in est.itertuples(index=False):
+        row = {
+            "series_id": str(series[e.scenario]) if e.scenario else "all",
+            "parameter": e.parameter,
+            "value": e.estimate,
+            "unit": _UNITS[e.parameter],
+            "std_error": e.estimate * e.se_internal,  # delta method: se(θ) = θ se(ln θ)
+            "rse_percent": e.rse_percent,
+            "fisher_lower": e.fisher_lower,
+            "fisher_upper": e.fisher_upper,
+            "at_bound": e.at_bound,
+            "identifiable": e.identifiable,
+        }
+        if profile:
+            row |= {"profile_lower": e.profile_lower, "profile_upper": e.profile_upper}
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    order = {sid: i for i, sid in enumerate(["all", *dict.fromkeys(d["series_id"])])}
+    return table.sort_values("series_id", key=lambda c: c.map(order), kind="stable").reset_index(
+        drop=True
+    )

@@ -258,7 +258,10 @@ def run_cell_fit(
         "predictions": _write_csv(fit.predictions, out / "fit_predictions.csv"),
     }
     rep = Report(f"Cellular fit: {model}")
-    rep.add_table("Parameters", fit.to_dataframe())
+    rep.add_table(f"Parameters ({fit.metadata['level']:.0%} Fisher intervals)", fit.to_dataframe())
+    rep.add_table("Goodness of fit", fit.calibration.gof())
+    if len(fit.excluded()):
+        rep.add_table("Rows excluded from the fit", fit.excluded())
     fig, ax = plt.subplots(figsize=(6, 4))
     for sid, g in fit.predictions.groupby("series_id"):
         g = g.sort_values("time")

@@ -56,8 +56,8 @@ def run(
 
 def _fit_parameter(text: str) -> object:
     """``NAME=INITIAL:LOWER:UPPER[:per_scenario]`` -> FitParameter (one-line errors)."""
+    from nanomed.calibration import FitParameter
     from nanomed.core.errors import InputError
-    from nanomed.organ.calibration import FitParameter
 
     name, sep, spec = text.partition("=")
     parts = spec.split(":")
@@ -138,9 +138,9 @@ def predict(
     """Predict scenarios (fitted or new) with the parameters of a saved calibration."""
     import pandas as pd
 
+    from nanomed.calibration import CalibrationResult
     from nanomed.core.results import atomic_write
     from nanomed.coupling import MultiscaleResult, run_report
-    from nanomed.organ.calibration import CalibrationResult
     from nanomed.organ.pbpk_fit import predict_pbpk
 
     result = CalibrationResult.load(Path(calibration) / "calibration")

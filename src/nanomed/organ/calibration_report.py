@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nanomed.calibration import CalibrationResult
 from nanomed.core.results import atomic_write
-from nanomed.organ.calibration import CalibrationResult
 from nanomed.report import Report
 
 __all__ = ["write_calibration"]

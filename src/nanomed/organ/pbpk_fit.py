@@ -1,6 +1,6 @@
 """Calibrate the organ model to concentration–time data, and predict scenarios not fitted.
 
-This joins the generic engine of :mod:`nanomed.organ.calibration` to :func:`simulate_organ`.
+This joins the generic engine of :mod:`nanomed.calibration` to :func:`simulate_organ`.
 
 Fittable parameters are named by paths:
 
@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nanomed.calibration import Calibration, CalibrationResult, FitParameter
 from nanomed.core.errors import InputError
 from nanomed.core.units import convert, normalise_unit, ureg
-from nanomed.organ.calibration import Calibration, CalibrationResult, FitParameter
 from nanomed.organ.nanopbpk import NanoParameters, get_nano_parameters
 from nanomed.organ.outputs import OrganResult
 from nanomed.organ.simulate import simulate_organ
@@ -114,7 +114,7 @@ def scenario_with_parameters(
 
 @dataclass
 class PBPKSimulator:
-    """``simulate(params, scenario_name)`` for :class:`~nanomed.organ.calibration.Calibration`.
+    """``simulate(params, scenario_name)`` for :class:`~nanomed.calibration.Calibration`.
 
     Parameters
     ----------

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from nanomed import InputError
-from nanomed.organ.calibration import FitParameter
+from nanomed.calibration import FitParameter
 from nanomed.organ.pbpk_fit import PBPKSimulator, calibrate_pbpk, predict_pbpk
 from nanomed.schema import Scenario
 

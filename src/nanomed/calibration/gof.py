@@ -9,7 +9,7 @@ Theil F-P, J Pharm Sci 91:1358 (2002) for AFE/AAFE):
 
 The functions take a long table with columns ``observed`` and ``predicted`` (and ``time``,
 ``scenario``, ``compartment`` for the per-group table and the plots), as returned by
-:meth:`nanomed.organ.calibration.CalibrationResult.to_dataframe`.
+:meth:`nanomed.calibration.CalibrationResult.to_dataframe`.
 """
 
 from __future__ import annotations

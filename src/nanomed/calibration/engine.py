@@ -1,8 +1,11 @@
-"""Fit parameters of any simulator to concentration-time data; predict scenarios not fitted.
+"""Fit parameters of any simulator to time-course data; predict scenarios not fitted.
 
-The engine knows nothing of the organ model: it calls ``simulate(params, scenario)``, which must
-return a table with columns ``time``, ``compartment`` and ``value`` holding the predictions at the
-observed times of that scenario, in the unit of the observations (see :meth:`Calibration.requested`).
+The engine is scale-neutral: it knows nothing of the organ, cellular or any other model. It calls
+``simulate(params, scenario)``, which must return a table with columns ``time``, ``compartment``
+and ``value`` holding the predictions at the observed times of that scenario, in the unit of the
+observations (see :meth:`Calibration.requested`). The organ scale joins it to the PBPK model
+(:mod:`nanomed.organ.pbpk_fit`), the cellular scale to uptake and viability time courses
+(:mod:`nanomed.cellular.fitting`).
 
 Statistics (Bates DM, Watts DG. *Nonlinear regression analysis and its applications*, Wiley 1988;
 Raue A et al. Bioinformatics 25:1923 (2009) for the profile likelihood):
@@ -39,10 +42,10 @@ import numpy as np
 import pandas as pd
 import pint
 
+from nanomed.calibration import gof
 from nanomed.core.errors import DataError, InputError, ModelError, NanomedError, SolverError
 from nanomed.core.results import Result
 from nanomed.core.units import convert, normalise_unit, ureg
-from nanomed.organ import gof
 
 __all__ = [
     "COLUMNS",

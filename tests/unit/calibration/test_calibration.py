@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from nanomed.core.errors import DataError, InputError, ModelError
-from nanomed.organ.calibration import (
+from nanomed.calibration import (
     Calibration,
     CalibrationResult,
     FitParameter,
     load_observations,
 )
+from nanomed.core.errors import DataError, InputError, ModelError
 
 DATA = Path(__file__).parents[2] / "data" / "organ"
 TIMES = np.array([0.25, 0.5, 1, 2, 4, 6, 8, 12, 16, 24.0])

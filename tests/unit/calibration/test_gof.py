@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nanomed.core.errors import DataError
-from nanomed.organ.gof import (
+from nanomed.calibration.gof import (
     gof_metrics,
     gof_table,
     plot_observed_vs_predicted,
     plot_residuals_vs_time,
 )
+from nanomed.core.errors import DataError
 
 OBS = [1.0, 2.0, 4.0, 10.0]
 PRED = [2.0, 2.0, 1.0, 30.0]  # fold errors 2, 1, 1/4, 3
