@@ -30,6 +30,9 @@ from nanomed.organ.nanopbpk import (
     get_nano_parameters,
 )
 from nanomed.organ.outputs import OrganResult
+from nanomed.organ.partition import tissue_partition
+from nanomed.organ.pbpk_fit import calibrate_pbpk, predict_pbpk
+from nanomed.organ.pd import SimeoniTGI, tgi_percent
 from nanomed.organ.physiology import Organ, Physiology, available_physiologies, get_physiology
 from nanomed.organ.simulate import (
     build_organ_model,
@@ -54,9 +57,11 @@ __all__ = [
     "OrganModel",
     "OrganResult",
     "Physiology",
+    "SimeoniTGI",
     "abc_active",
     "available_physiologies",
     "build_organ_model",
+    "calibrate_pbpk",
     "design_effects",
     "dose_events",
     "get_nano_parameters",
@@ -64,9 +69,12 @@ __all__ = [
     "opsonisation_factor",
     "organ_result",
     "output_times",
+    "predict_pbpk",
     "register_design_effect",
     "resolve_partition",
     "simulate_many",
     "simulate_organ",
     "solve_organ_model",
+    "tgi_percent",
+    "tissue_partition",
 ]
