@@ -302,6 +302,7 @@ def test_decade_spanning_parameter_is_recovered_by_the_batched_engine() -> None:
 
 def test_decade_spanning_parameter_is_recovered_by_the_generic_path() -> None:
     fits = [fit_model(_PlainDecay(), *_decay_profile(d), time_unit="s") for d in DECADES]
+    assert all(r.converged for r in fits)
     table = [r.parameter_table().set_index("name").loc["D"] for r in fits]
     _check_decade_fits(np.array([p["value"] for p in table]), np.array([p["se"] for p in table]))
 
