@@ -44,6 +44,7 @@ def _registry() -> dict[str, type]:
             e.MLPEnsembleModel,
             f.TabularFeaturizer,
             f.ReleaseKineticFeatures,
+            f.ReleaseCurveFeatures,
             HybridReleaseModel,
         )
     }
@@ -58,7 +59,10 @@ SAVEABLE = (
     "MLPEnsembleModel",
     "TabularFeaturizer",
     "ReleaseKineticFeatures",
+    "ReleaseCurveFeatures",
     "HybridReleaseModel",
+    "InnerCVBlend",
+    "IsotonicReleaseModel",
 )
 
 
@@ -78,6 +82,28 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], prefix: str) -> dict:
             _encode(m, arrays, f"{prefix}{n}/") for n, m in zip(names, obj.estimators_, strict=True)
         ]
         return {"kind": "VotingRegressor", "names": names, "members": members}
+    from nanomed.ai.hybrid import IsotonicReleaseModel
+    from nanomed.ai.protocols import InnerCVBlend
+
+    if isinstance(obj, IsotonicReleaseModel):
+        return {
+            "kind": "IsotonicReleaseModel",
+            "time_column": obj.time_column,
+            "estimator": _encode(obj.estimator_, arrays, prefix + "est/"),
+        }
+    if isinstance(obj, InnerCVBlend):
+        names = [n for n, _ in obj.estimators]
+        members = [
+            None if m is None else _encode(m, arrays, f"{prefix}{n}/")
+            for n, m in zip(names, obj.estimators_, strict=True)
+        ]
+        return {
+            "kind": "InnerCVBlend",
+            "names": names,
+            "weights": [float(w) for w in obj.weights_],
+            "members": members,
+            "params": {"n_splits": obj.n_splits, "weight_step": obj.weight_step},
+        }
     if isinstance(obj, TransformedTargetRegressor):
         funcs = {f: k for k, f in _FUNCS.items()}
         if obj.func not in funcs or obj.inverse_func not in funcs:
@@ -137,12 +163,31 @@ def _decode(node: dict, arrays: Any, prefix: str) -> Any:
             func=ttr.func, inverse_func=ttr.inverse_func, validate=True, check_inverse=False
         ).fit(np.zeros((2, 1)))
         return ttr
+    if kind == "IsotonicReleaseModel":
+        from nanomed.ai.hybrid import IsotonicReleaseModel
+
+        est = _decode(node["estimator"], arrays, prefix + "est/")
+        iso = IsotonicReleaseModel(est, time_column=node["time_column"])
+        iso.estimator_ = est
+        iso.n_features_in_ = getattr(est, "n_features_in_", None)
+        return iso
+    if kind == "InnerCVBlend":
+        from nanomed.ai.protocols import InnerCVBlend
+
+        members = [
+            None if m is None else _decode(m, arrays, f"{prefix}{n}/")
+            for n, m in zip(node["names"], node["members"], strict=True)
+        ]
+        blend = InnerCVBlend(list(zip(node["names"], members, strict=True)), **node["params"])
+        blend.estimators_ = members
+        blend.weights_ = np.asarray(node["weights"], dtype=float)
+        return blend
     registry = _registry()
     if kind not in registry:
         raise DataError(f"model file names an unsupported class {kind!r}")
     cls = registry[kind]
     arr = {k: arrays[prefix + k] for k in node.get("arrays", [])}
-    if kind in ("TabularFeaturizer", "ReleaseKineticFeatures"):
+    if kind in ("TabularFeaturizer", "ReleaseKineticFeatures", "ReleaseCurveFeatures"):
         return cls.from_state(node["state"])
     obj = cls.from_state(node["state"], arr)
     if "feature_names_in" in node:

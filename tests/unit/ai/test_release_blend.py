@@ -119,3 +119,34 @@ def test_blend_models_build_and_fit_on_release_rows():
         build_model("bannigan_zero_shot", "curve_blend")
     with pytest.raises(InputError, match="release protocols"):
         build_model("nano_tumor", "blend")
+
+
+def test_blend_model_file_round_trip(tmp_path):
+    """The grouped blend with its isotonic projection saves to the no-pickle model file and
+    predicts identically after loading (weights, members and features restored)."""
+    import numpy as np
+    from sklearn.pipeline import Pipeline
+
+    from nanomed.ai.datasets import load_dataset
+    from nanomed.ai.estimators import LightGBMModel, RandomForestModel
+    from nanomed.ai.features import ReleaseCurveFeatures
+    from nanomed.ai.hybrid import IsotonicReleaseModel
+    from nanomed.ai.modelio import load_model, save_model
+    from nanomed.ai.protocols import PROTOCOLS, InnerCVBlend, _inputs
+
+    ds = load_dataset("bannigan_few_shot")
+    groups = np.asarray(ds.groups)
+    keep = np.isin(groups, np.unique(groups)[:8])
+    X, y = _inputs(PROTOCOLS["bannigan_few_shot"], ds)[keep], ds.y[keep]
+    members = [
+        ("rf", RandomForestModel(n_estimators=10, random_state=0)),
+        ("gbm", LightGBMModel(n_estimators=20, objective="l1", random_state=0)),
+    ]
+    blend = InnerCVBlend(
+        [(n, Pipeline([("curve", ReleaseCurveFeatures()), ("model", m)])) for n, m in members],
+        n_splits=4,
+    )
+    model = IsotonicReleaseModel(blend).fit(X, y, groups=groups[keep])
+    loaded, _ = load_model(save_model(model, tmp_path / "blend"))
+    np.testing.assert_array_equal(model.predict(X), loaded.predict(X))
+    np.testing.assert_array_equal(model.estimator_.weights_, loaded.estimator_.weights_)
