@@ -236,7 +236,23 @@ class TabularFeaturizer(TransformerMixin, BaseEstimator):
         return obj
 
 
-class ReleaseKineticFeatures(TransformerMixin, BaseEstimator):
+class _ParamsOnlyState:
+    """Model-file state of a transformer that learns nothing but its input columns."""
+
+    def to_state(self) -> dict[str, Any]:
+        check_is_fitted(self)
+        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
+        return {"params": params, "feature_names_in_": list(self.feature_names_in_)}
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Self:
+        obj = cls(**state["params"])
+        obj.feature_names_in_ = np.asarray(state["feature_names_in_"], dtype=object)
+        obj.n_features_in_ = len(obj.feature_names_in_)
+        return obj
+
+
+class ReleaseKineticFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
     """Append kinetic features computed from the first measured points of each release curve.
 
     Added columns: ``d_early_1``… (increments between successive early points), ``burst_ratio``
@@ -297,18 +313,6 @@ class ReleaseKineticFeatures(TransformerMixin, BaseEstimator):
         out["higuchi_extrap"] = np.clip(early[:, -1] * np.sqrt(np.maximum(t, 0) / t_last), 0, 1)
         return out
 
-    def to_state(self) -> dict[str, Any]:
-        check_is_fitted(self)
-        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
-        return {"params": params, "feature_names_in_": list(self.feature_names_in_)}
-
-    @classmethod
-    def from_state(cls, state: Mapping[str, Any]) -> Self:
-        obj = cls(**state["params"])
-        obj.feature_names_in_ = np.asarray(state["feature_names_in_"], dtype=object)
-        obj.n_features_in_ = len(obj.feature_names_in_)
-        return obj
-
 
 #: empirical laws fitted by ReleaseCurveFeatures: name -> (fixed parameters, added parameters)
 _CURVE_LAWS: dict[str, tuple[dict[str, float], tuple[str, ...]]] = {
@@ -319,7 +323,7 @@ _CURVE_LAWS: dict[str, tuple[dict[str, float], tuple[str, ...]]] = {
 }
 
 
-class ReleaseCurveFeatures(TransformerMixin, BaseEstimator):
+class ReleaseCurveFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
     """Append the predictions of release laws fitted to each row's early points (physics features).
 
     For each distinct set of early points (f(0.25 d), f(0.5 d), f(1 d) in the Bannigan set), every
@@ -445,18 +449,6 @@ class ReleaseCurveFeatures(TransformerMixin, BaseEstimator):
                     key = f"{law}_log_{p}" if p in ("td", "k") else f"{law}_{p}"
                     out[key] = np.log(np.maximum(v, 1e-12)) if p in ("td", "k") else v
         return out
-
-    def to_state(self) -> dict[str, Any]:
-        check_is_fitted(self)
-        params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
-        return {"params": params, "feature_names_in_": list(self.feature_names_in_)}
-
-    @classmethod
-    def from_state(cls, state: Mapping[str, Any]) -> Self:
-        obj = cls(**state["params"])
-        obj.feature_names_in_ = np.asarray(state["feature_names_in_"], dtype=object)
-        obj.n_features_in_ = len(obj.feature_names_in_)
-        return obj
 
 
 def _law_at(model: Any, t: NDArray[np.float64], theta: NDArray[np.float64]) -> NDArray[np.float64]:
