@@ -1,4 +1,4 @@
-"""Drug diffusivity in water (Wilke–Chang, Stokes–Einstein) and in polymer matrices (free volume).
+"""Drug diffusivity in water (Wilke–Chang, Hayduk–Laudie, Stokes–Einstein) and in polymers.
 
 Equations and sources
 ---------------------
@@ -8,6 +8,11 @@ Equations and sources
   (Huber et al., J. Phys. Chem. Ref. Data 38:101, 2009).
 - Wilke & Chang, AIChE J. 1:264 (1955): D = 7.4e-8 (φM)^½ T / (η V^0.6) [cm²/s], with η in cP,
   V the solute molar volume at its normal boiling point [cm³/mol] (Le Bas) and φ = 2.6 for water.
+- Hayduk & Laudie, AIChE J. 20:611 (1974), the revised Othmer–Thakar correlation fitted to
+  87 nonelectrolytes in dilute aqueous solution: D = 13.26e-5 / (η^1.14 V^0.589) [cm²/s], η in cP,
+  V the Le Bas molar volume [cm³/mol]; temperature enters only through η. The form is as quoted
+  by Tucker & Nelken (Lyman, Reehl & Rosenblatt, *Handbook of Chemical Property Estimation
+  Methods*, ACS 1982, ch. 17).
 - Stokes–Einstein: D = kT / (6πηr), r the radius of a sphere of the solute's molecular volume.
 - Free volume in a polymer (Fujita, Fortschr. Hochpolym.-Forsch. 3:1, 1961; Cohen & Turnbull,
   J. Chem. Phys. 31:1164, 1959): D_p = D_w exp(−B_d / f), with the fractional free volume
@@ -28,6 +33,7 @@ __all__ = [
     "BOLTZMANN",
     "FREE_VOLUME_PARAMETERS",
     "free_volume_diffusivity",
+    "hayduk_laudie",
     "stokes_einstein",
     "water_viscosity",
     "wilke_chang",
@@ -120,6 +126,38 @@ def wilke_chang(
         * temperature
         / (eta_cp * molar_volume**0.6)
     )
+
+
+def hayduk_laudie(
+    molar_volume: float, temperature: float = 310.15, *, viscosity: float | None = None
+) -> float:
+    """Diffusion coefficient of a dilute nonelectrolyte in water by Hayduk–Laudie [cm²/s].
+
+    D = 13.26e-5 / (η^1.14 V^0.589), η the water viscosity in cP and V the solute's Le Bas molar
+    volume (Hayduk & Laudie, AIChE J. 20:611, 1974). Fitted to water only: do not use it for
+    other solvents.
+
+    Parameters
+    ----------
+    molar_volume : float
+        Solute molar volume at its normal boiling point (Le Bas) [cm³/mol].
+    temperature : float
+        Temperature [K]; used only to get water's viscosity when ``viscosity`` is not given.
+    viscosity : float, optional
+        Water viscosity [Pa s]; water's at ``temperature`` by default.
+
+    Examples
+    --------
+    >>> round(hayduk_laudie(100.0, viscosity=1.0e-3) * 1e6, 2)  # 13.26e-5 / 100**0.589
+    8.8
+    """
+    if molar_volume <= 0:
+        raise InputError(f"molar_volume: must be > 0 cm3/mol, got {molar_volume}")
+    if viscosity is not None and viscosity <= 0:
+        raise InputError(f"viscosity: must be > 0 Pa s, got {viscosity}")
+    cite("Hayduk1974", "Hayduk & Laudie, AIChE J. 20:611 (1974)")
+    eta_cp = (viscosity if viscosity is not None else water_viscosity(temperature)) * 1e3
+    return 13.26e-5 / (eta_cp**1.14 * molar_volume**0.589)
 
 
 def stokes_einstein(

@@ -94,14 +94,34 @@ def test_obc2_implicit_solvent_solvates_a_polar_molecule(tmp_path):
 
 @pytest.mark.slow
 def test_tip3p_self_diffusion_in_the_known_range():
-    """TIP3P D at 298 K: 5.2-6.4e-9 m2/s across studies (Mark & Nilsson, J. Phys. Chem. A 105:9954,
-    2001: 5.19e-9; Yeh & Hummer 2004 finite-size corrected ~6e-9), far above real water's 2.3e-9."""
-    pytest.importorskip("openmm")
-    from nanomed.molecular.md.diffusion import water_box_diffusion
+    """TIP3P water diffuses 2-3x faster than real water (2.30e-9 m2/s at 298 K, Mills, J. Phys. Chem.
+    77:685, 1973): D_PBC = 5.19e-9 m2/s (Mark & Nilsson, J. Phys. Chem. A 105:9954, 2001), ~6e-9 after
+    the finite-size correction (Yeh & Hummer, J. Phys. Chem. B 108:15873, 2004).
 
-    r = water_box_diffusion(n_waters=216, equilibration_ps=4.0, production_ps=20.0, threads=2)
-    assert 4.5e-9 < r.d_corrected < 7.5e-9  # wide enough for a 20 ps run's noise (~10 %)
-    assert r.d_corrected > r.d_pbc
+    Bounds: in a 216-water box the mean temperature of a 20 ps run itself fluctuates (instantaneous
+    SD T sqrt(2/N_dof) = 12 K; with the default 0.1/ps friction the run holds about one independent
+    energy sample), and D of water rises ~2-3 %/K, so D scattered 4.7-6.5e-9 m2/s between seeds and
+    thread counts here (2026-11-27) and one CI run reached 7.2e-9. The test therefore couples at 1/ps
+    (T relaxes in ~1 ps; Basconi & Shirts, J. Chem. Theory Comput. 9:2887, 2013: D lower by a few %)
+    and its bounds hold the model (not real water; SPC/E 2.5e-9 and TIP4P 3.3e-9 fall below 3.5e-9)
+    rather than the third digit.
+    """
+    pytest.importorskip("openmm")
+    from nanomed.molecular.md.diffusion import (
+        TIP3P_VISCOSITY,
+        water_box_diffusion,
+        yeh_hummer_correction,
+    )
+
+    r = water_box_diffusion(
+        n_waters=216, equilibration_ps=4.0, production_ps=20.0, friction_per_ps=1.0, threads=2
+    )
+    assert abs(r.kinetic_temperature - 298.15) < 15.0  # ~3 SD of a 20 ps mean: the thermostat works
+    assert 3.5e-9 < r.d_pbc < 8.0e-9
+    assert r.d_pbc > 1.5 * 2.30e-9  # clearly TIP3P, not real water
+    correction = yeh_hummer_correction(r.box_edge_nm, 298.15, TIP3P_VISCOSITY)
+    assert r.d_corrected == pytest.approx(r.d_pbc + correction)
+    assert 0.8e-9 < correction < 1.3e-9  # xi kT/(6 pi eta L) for L = 1.86 nm
 
 
 def test_matrix_rejects_unsuitable_carriers():

@@ -194,7 +194,7 @@ def run_steps(
     for k in range(start, n_chunks):
         simulation.step(every)
         if on_sample is not None:
-            state = simulation.context.getState(getPositions=True)
+            state = simulation.context.getState(getPositions=True, getEnergy=True)
             on_sample(state, (k + 1) * every)
         if checkpoint:
             tmp = Path(f"{checkpoint}.part")
