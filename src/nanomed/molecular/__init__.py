@@ -18,6 +18,7 @@ from nanomed.molecular.descriptors import (
 )
 from nanomed.molecular.diffusivity import (
     free_volume_diffusivity,
+    hayduk_laudie,
     stokes_einstein,
     water_viscosity,
     wilke_chang,
@@ -46,6 +47,7 @@ __all__ = [
     "fill_drug",
     "free_volume_diffusivity",
     "group_contribution_hansen",
+    "hayduk_laudie",
     "molecular_profile",
     "molecule_from_smiles",
     "release_model_for",
