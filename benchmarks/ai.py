@@ -212,10 +212,24 @@ def main() -> None:
         _run(rows, "bannigan_few_shot", "kinetic_forest_boost", n_splits=n)
         _run(rows, "bannigan_few_shot", "select", n_splits=n, label="select (inner GroupKFold 5)")
         _run(rows, "bannigan_few_shot", "curve_blend", n_splits=n, label="curve_blend (inner CV)")
+        _run(
+            rows,
+            "bannigan_few_shot",
+            "analogue_blend",
+            n_splits=n,
+            label="analogue_blend (curve_blend + warped analogues, inner CV)",
+        )
     if want("bannigan_zero_shot"):
         _run(rows, "bannigan_zero_shot", "random_forest", n_splits=n)
         _run(rows, "bannigan_zero_shot", "lightgbm", n_splits=n)
         _run(rows, "bannigan_zero_shot", "blend", n_splits=n, label="blend (inner CV)")
+        _run(
+            rows,
+            "bannigan_zero_shot",
+            "analogue_blend",
+            n_splits=n,
+            label="analogue_blend (blend + design analogues, inner CV)",
+        )
     if want("nano_tumor"):
         _run(rows, "nano_tumor", "random_forest", n_splits=n)
         _run(rows, "nano_tumor", "lightgbm", n_splits=n)

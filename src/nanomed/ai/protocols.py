@@ -130,7 +130,12 @@ LIGHTGBM_PUBLISHED_GRID = {
 }
 
 #: models whose members are blended with weights chosen by inner grouped CV (release protocols)
-BLEND_MODELS = ("blend", "curve_blend")
+BLEND_MODELS = ("blend", "curve_blend", "analogue_blend")
+
+#: analogue profiles per row of the ``analogue_blend`` member, chosen by inner GroupKFold(5) on the
+#: training parts of outer splits 0-4 (benchmarks/README.md): few-shot 20 of 5/10/20/40/80,
+#: zero-shot 40 of 5/10/20/40/80
+_ANALOGUE_NEIGHBORS = {"bannigan_few_shot": 20, "bannigan_zero_shot": 40}
 
 
 class InnerCVBlend(RegressorMixin, BaseEstimator):
@@ -217,9 +222,10 @@ class InnerCVBlend(RegressorMixin, BaseEstimator):
 
 
 def _blend(protocol: Protocol, model: str, random_state: int) -> Any:
-    """RF + L1 LightGBM blended by inner CV, projected on non-decreasing curves per profile."""
+    """RF + L1 LightGBM (+ analogues) blended by inner CV, made non-decreasing per profile."""
     from sklearn.pipeline import Pipeline
 
+    from nanomed.ai.analogues import AnalogueReleaseModel
     from nanomed.ai.estimators import LightGBMModel, RandomForestModel
     from nanomed.ai.features import ReleaseCurveFeatures, ReleaseKineticFeatures
     from nanomed.ai.hybrid import IsotonicReleaseModel
@@ -228,9 +234,10 @@ def _blend(protocol: Protocol, model: str, random_state: int) -> Any:
         raise InputError(f"model {model!r} is defined for the release protocols only")
     if model == "curve_blend" and protocol.dataset != "bannigan_few_shot":
         raise InputError("curve_blend needs the early-release features (bannigan_few_shot)")
+    few_shot = protocol.dataset == "bannigan_few_shot"
     feats = (
         [("kinetic", ReleaseKineticFeatures()), ("curve", ReleaseCurveFeatures())]
-        if model == "curve_blend"
+        if model == "curve_blend" or (model == "analogue_blend" and few_shot)
         else []
     )
     members = [
@@ -238,8 +245,14 @@ def _blend(protocol: Protocol, model: str, random_state: int) -> Any:
         # trained on the absolute error, the protocols' metric, instead of the squared error
         ("lightgbm_l1", LightGBMModel(objective="l1", random_state=random_state)),
     ]
-    blend = InnerCVBlend([(n, Pipeline([*feats, ("model", m)])) for n, m in members])
-    return IsotonicReleaseModel(blend)
+    piped = [(n, Pipeline([*feats, ("model", m)])) for n, m in members]
+    if model == "analogue_blend":
+        analogue = AnalogueReleaseModel(
+            match="early" if few_shot else "design",
+            n_neighbors=_ANALOGUE_NEIGHBORS[protocol.dataset],
+        )
+        piped.append(("analogue", analogue))
+    return IsotonicReleaseModel(InnerCVBlend(piped))
 
 
 _TUMOR_CATEGORIES = ["Type", "TS", "Charge", "Shape", "TM", "CT"]
@@ -277,7 +290,11 @@ def build_model(
     :class:`~nanomed.ai.features.ReleaseCurveFeatures`): a random forest and a LightGBM trained on
     the absolute error, averaged with weights chosen by :class:`InnerCVBlend` (inner GroupKFold on
     the training part) and made non-decreasing in time per profile
-    (:class:`~nanomed.ai.hybrid.IsotonicReleaseModel`).
+    (:class:`~nanomed.ai.hybrid.IsotonicReleaseModel`). ``analogue_blend`` (both release
+    protocols) adds a third member, :class:`~nanomed.ai.analogues.AnalogueReleaseModel` (measured
+    training profiles matched on the early points and time-warped through the last one in
+    few-shot, matched on the design inputs in zero-shot), to the members of ``curve_blend``
+    (few-shot) or ``blend`` (zero-shot).
     For the Nano-Tumor set the target is modelled as log(1 + DE): delivery efficiencies are positive
     and right-skewed (median 0.7 %ID, Wilhelm et al. 2016); scores are on the %ID scale.
     """
