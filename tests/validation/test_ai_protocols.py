@@ -31,3 +31,14 @@ def test_protein_corona_auroc_near_published_and_falls_to_chance_on_shuffled_lab
 
     p = small().fit(X.iloc[tr], y[tr]).predict_proba(X.iloc[te])[:, 1]
     assert abs(roc_auc_score(y[te], p) - 0.5) < 0.1
+
+
+def test_nano_tumor_reports_rmse_and_test_spread_consistent_with_r2():
+    # R² = 1 - RMSE² / Var(test): the reported RMSE and test-set SD (population SD, as in R²)
+    # must reproduce sklearn's R² computed independently in evaluate().
+    res = evaluate("nano_tumor", "lightgbm", n_splits=2, targets=("DE24",))
+    s = res.scores
+    assert np.allclose(s["score"], 1 - s["rmse"] ** 2 / s["test_sd"] ** 2)
+    assert (s["test_sd"] > 0).all() and (s["rmse"] > 0).all()
+    summary = res.summary()
+    assert {"rmse_mean", "test_sd_mean"} <= set(summary.columns)

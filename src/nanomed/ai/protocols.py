@@ -429,8 +429,13 @@ class ProtocolResult:
     notes: str = ""
 
     def summary(self) -> pd.DataFrame:
-        g = self.scores.groupby("target", sort=False)["score"]
+        """Mean and SD of the score per target (and of the RMSE and test-set SD for R²)."""
+        grouped = self.scores.groupby("target", sort=False)
+        g = grouped["score"]
         out = pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=1), "n_splits": g.size()})
+        for col in ("rmse", "test_sd"):
+            if col in self.scores:
+                out[f"{col}_mean"], out[f"{col}_sd"] = grouped[col].mean(), grouped[col].std(ddof=1)
         out["metric"] = self.protocol.metric
         out["published"] = [self.protocol.published.get(t, "") for t in out.index]
         out.insert(0, "model", self.model)
@@ -535,16 +540,18 @@ def evaluate(
             chosen = ""
             if hasattr(est, "best_params_"):
                 chosen = ", ".join(f"{k}={_short(v)}" for k, v in est.best_params_.items())
-            rows.append(
-                {
-                    "target": target,
-                    "split": k,
-                    "score": _score(p.metric, y[te], pred),
-                    "n_train": len(tr),
-                    "n_test": len(te),
-                    "leak": leak.leaks,
-                    "chosen": chosen,
-                }
-            )
+            row = {
+                "target": target,
+                "split": k,
+                "score": _score(p.metric, y[te], pred),
+                "n_train": len(tr),
+                "n_test": len(te),
+                "leak": leak.leaks,
+                "chosen": chosen,
+            }
+            if p.metric == "r2":  # R² depends on the test set's spread: keep both to compare
+                row["rmse"] = float(np.sqrt(np.mean((y[te] - pred) ** 2)))
+                row["test_sd"] = float(np.std(y[te]))
+            rows.append(row)
     notes = f"search: {search_iter} draws x GroupKFold/KFold({inner_splits})" if search else ""
     return ProtocolResult(p, name, pd.DataFrame(rows), notes)
