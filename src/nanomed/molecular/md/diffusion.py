@@ -252,8 +252,9 @@ def water_box_diffusion(
 
     n_steps = round(production_ps * 1000 / timestep_fs)
     run_steps(
-        sim, n_steps, every=every, on_sample=on_sample, checkpoint=checkpoint, progress=progress
-    )
+        sim, n_steps, every=every, on_sample=on_sample, checkpoint=checkpoint, progress=progress,
+        energy=True,
+    )  # fmt: skip
     dt_ps = every * timestep_fs / 1000
     msd = mean_squared_displacement(np.array(frames))
     d_pbc = diffusion_coefficient(msd, dt_ps) * 1e-18 / 1e-12  # nm²/ps -> m²/s

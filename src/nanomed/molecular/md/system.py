@@ -175,8 +175,11 @@ def run_steps(
     on_sample: Callable[[Any, int], None] | None = None,
     checkpoint: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    energy: bool = False,
 ) -> None:
     """Advance ``steps`` steps in chunks of ``every``, calling ``on_sample(state, step)`` after each.
+
+    The state holds positions, and energies when ``energy`` is true (an extra evaluation per sample).
 
     With ``checkpoint``, the context and the chunks done are saved after every chunk and a rerun
     resumes from there (samples already taken are the caller's to keep: the caller stores them beside
@@ -194,7 +197,7 @@ def run_steps(
     for k in range(start, n_chunks):
         simulation.step(every)
         if on_sample is not None:
-            state = simulation.context.getState(getPositions=True, getEnergy=True)
+            state = simulation.context.getState(getPositions=True, getEnergy=energy)
             on_sample(state, (k + 1) * every)
         if checkpoint:
             tmp = Path(f"{checkpoint}.part")
