@@ -150,9 +150,17 @@ def _amber_tools():
 
 
 def test_ethanol_on_gold_pmf_minimum_matches_the_energy_scan(tmp_path, monkeypatch):
-    """Ethanol (GAFF2) on a frozen Au(111) patch (Heinz LJ) in OBC2 water: the PMF minimum sits
-    where the minimum-energy scan along the same distance has its minimum, and the free-energy
-    well is shallower than the adsorption energy (adsorbing costs entropy)."""
+    """Ethanol (GAFF2) on a frozen Au(111) patch (Heinz LJ) in OBC2 water: the distance where the
+    minimum-energy scan has its minimum lies on the floor of the PMF's well, the PMF rises on
+    the far side, and the free-energy well is shallower than the adsorption energy (adsorbing
+    costs entropy).
+
+    The floor is flat to ~1 kT over 0.42-0.52 nm (ethanol can lie flat or stand on its OH), so
+    the PMF's argmin is a noisy statistic: over 16 seeds of 6-20 ps windows it ran 0.43-0.48 nm
+    here, and one CI machine's CPU platform gave 0.505. The test therefore checks the floor, and
+    runs on the Reference platform, which is deterministic for a seed and 10x faster than the CPU
+    platform for this 41-atom system. Measured over 6 seeds (20 ps windows): w(r_scan) - w_min
+    0.35-0.89 kT, the wall 0.25 nm further out 4.9-6.6 kT above the floor."""
     _amber_tools()
     monkeypatch.setenv("NANOMED_CACHE_DIR", str(tmp_path))
     import copy
@@ -167,7 +175,7 @@ def test_ethanol_on_gold_pmf_minimum_matches_the_energy_scan(tmp_path, monkeypat
     centers = np.arange(0.40, 0.96, 0.05)
     res = binding_free_energy(
         "CCO", "gold_slab", charge_method="gas", distances_nm=centers, temperature=T,
-        equilibration_ps=1.0, production_ps=6.0, bins=40, threads=2,
+        equilibration_ps=1.0, production_ps=20.0, bins=40, platform="Reference",
     )  # fmt: skip
     # independent check: minimise the energy with the COM distance held by a stiff spring
     bs = drug_carrier_system("CCO", "gold_slab", charge_method="gas")
@@ -197,7 +205,9 @@ def test_ethanol_on_gold_pmf_minimum_matches_the_energy_scan(tmp_path, monkeypat
         energies.append(best)
     energies = np.array(energies)
     r_scan = scan_r[int(np.argmin(energies))]
-    assert res.standard.r_min == pytest.approx(r_scan, abs=0.08)  # bins 0.015 nm, 6 ps windows
+    s = res.standard
+    assert np.interp(r_scan, s.r, s.w) - s.well_depth < 1.5 * KT  # the scan's minimum is on the floor
+    assert np.interp(r_scan + 0.25, s.r, s.w) - s.well_depth > 3 * KT  # ... of a well
     assert res.delta_g < 0 and res.well_depth < -5 * KT  # ethanol adsorbs on gold in this model
     # the scan's depth against the drug far away (same minimiser) bounds the free-energy well
     far = copy.deepcopy(bs.system)

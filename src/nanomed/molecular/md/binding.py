@@ -278,7 +278,9 @@ def binding_free_energy(
     threads : int, optional
         CPU threads.
     platform : str
-        OpenMM platform (``"CPU"``, ``"Reference"``, ``"CUDA"`` ...).
+        OpenMM platform (``"CPU"``, ``"Reference"``, ``"CUDA"`` ...). For fragments of a few tens
+        of atoms ``"Reference"`` is faster than ``"CPU"`` (~10x for ethanol on the gold patch)
+        and deterministic for a seed.
     charge_method : str
         ``"bcc"`` or ``"gas"`` (quick tests) for the drug and organic carriers.
     checkpoint : path, optional
