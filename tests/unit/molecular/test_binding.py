@@ -206,7 +206,9 @@ def test_ethanol_on_gold_pmf_minimum_matches_the_energy_scan(tmp_path, monkeypat
     energies = np.array(energies)
     r_scan = scan_r[int(np.argmin(energies))]
     s = res.standard
-    assert np.interp(r_scan, s.r, s.w) - s.well_depth < 1.5 * KT  # the scan's minimum is on the floor
+    assert (
+        np.interp(r_scan, s.r, s.w) - s.well_depth < 1.5 * KT
+    )  # the scan's minimum is on the floor
     assert np.interp(r_scan + 0.25, s.r, s.w) - s.well_depth > 3 * KT  # ... of a well
     assert res.delta_g < 0 and res.well_depth < -5 * KT  # ethanol adsorbs on gold in this model
     # the scan's depth against the drug far away (same minimiser) bounds the free-energy well
