@@ -99,12 +99,12 @@ def test_tip3p_self_diffusion_in_the_known_range():
     the finite-size correction (Yeh & Hummer, J. Phys. Chem. B 108:15873, 2004).
 
     Bounds: in a 216-water box the mean temperature of a 20 ps run itself fluctuates (instantaneous
-    SD T sqrt(2/N_dof) = 12 K; with the default 0.1/ps friction the run holds about one independent
-    energy sample), and D of water rises ~2-3 %/K, so D scattered 4.7-6.5e-9 m2/s between seeds and
-    thread counts here (2026-11-27) and one CI run reached 7.2e-9. The test therefore couples at 1/ps
-    (T relaxes in ~1 ps; Basconi & Shirts, J. Chem. Theory Comput. 9:2887, 2013: D lower by a few %)
-    and its bounds hold the model (not real water; SPC/E 2.5e-9 and TIP4P 3.3e-9 fall below 3.5e-9)
-    rather than the third digit.
+    SD T sqrt(2/N_dof) = 12 K) and D of water rises ~2-3 %/K. With Langevin friction of 0.1/ps the
+    temperature wandered and D scattered 4.7-6.5e-9 m2/s between seeds (one CI run reached 7.2e-9);
+    at 1/ps friction the temperature held but D fell to 3.6-4.9e-9 (friction slows diffusion). The
+    workflow now samples with a Nose-Hoover chain at 1/ps: 18 runs (seeds 1-10 through the workflow,
+    8 more by hand) gave 295-302 K and D_PBC 4.5-6.2e-9 (mean 5.3e-9; 2026-11-27). The bounds hold the model (not real water; SPC/E 2.5e-9
+    and TIP4P 3.3e-9 fall below 3.5e-9) rather than the third digit.
     """
     pytest.importorskip("openmm")
     from nanomed.molecular.md.diffusion import (
@@ -113,9 +113,7 @@ def test_tip3p_self_diffusion_in_the_known_range():
         yeh_hummer_correction,
     )
 
-    r = water_box_diffusion(
-        n_waters=216, equilibration_ps=4.0, production_ps=20.0, friction_per_ps=1.0, threads=2
-    )
+    r = water_box_diffusion(n_waters=216, equilibration_ps=4.0, production_ps=20.0, threads=2)
     assert abs(r.kinetic_temperature - 298.15) < 15.0  # ~3 SD of a 20 ps mean: the thermostat works
     assert 3.5e-9 < r.d_pbc < 8.0e-9
     assert r.d_pbc > 1.5 * 2.30e-9  # clearly TIP3P, not real water
@@ -131,3 +129,13 @@ def test_matrix_rejects_unsuitable_carriers():
         matrix_diffusion("CCO", "gold")
     with pytest.raises(InputError, match="no molecular fragment"):
         matrix_diffusion("CCO", "iron_oxide")
+
+
+def test_water_box_bad_thermostat():
+    pytest.importorskip("openmm")
+    from nanomed.molecular.md.diffusion import water_box_diffusion
+
+    with pytest.raises(InputError, match="thermostat"):
+        water_box_diffusion(thermostat="berendsen")
+    with pytest.raises(InputError, match="friction_per_ps"):
+        water_box_diffusion(friction_per_ps=0.0)
