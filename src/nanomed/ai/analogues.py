@@ -226,7 +226,9 @@ class AnalogueReleaseModel(RegressorMixin, BaseEstimator):
         curves = self._curves(t, last)
         dist = np.sqrt(np.mean((keys[:, None, :] - lib.keys[None, :, :]) ** 2, axis=2))
         k = min(int(self.n_neighbors), len(lib))
-        nearest = np.argpartition(dist, k - 1, axis=1)[:, :k]
+        # a stable sort breaks distance ties by library order on every CPU (argpartition's SIMD
+        # paths order ties differently across instruction sets)
+        nearest = np.argsort(dist, axis=1, kind="stable")[:, :k]
         dk = np.take_along_axis(dist, nearest, axis=1)
         bandwidth = np.maximum(dk.max(axis=1, keepdims=True), 1e-3)
         reach = np.minimum(1.0, lib.t_max[nearest] / np.maximum(t[:, None], 1e-12))

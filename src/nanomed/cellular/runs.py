@@ -264,7 +264,7 @@ def run_cell_fit(
         rep.add_table("Rows excluded from the fit", fit.excluded())
     fig, ax = plt.subplots(figsize=(6, 4))
     for sid, g in fit.predictions.groupby("series_id"):
-        g = g.sort_values("time")
+        g = g.sort_values("time", kind="stable")
         line = ax.plot(g["time"], g["fitted"], label=str(sid))[0]
         ax.plot(g["time"], g["value"], "o", color=line.get_color())
     ax.set_xlabel("time [h]")

@@ -139,7 +139,7 @@ class SpheroidResult(Result):
         """Depth from the rim [µm] where the total particle content falls to ``level`` x rim value."""
         df = self.data
         tt = df["time_h"].max() if time_h is None else time_h
-        sub = df[np.isclose(df["time_h"], tt)].sort_values("r_um", ascending=False)
+        sub = df[np.isclose(df["time_h"], tt)].sort_values("r_um", ascending=False, kind="stable")
         if sub.empty:
             raise InputError(f"no profile at t = {time_h} h")
         r = sub["r_um"].to_numpy()

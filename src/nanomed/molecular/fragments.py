@@ -80,7 +80,7 @@ def conformers(
     else:  # UFF covers elements MMFF lacks (Si)
         res = AllChem.UFFOptimizeMoleculeConfs(mol, maxIters=2000)
         energies = [e for _, e in res]
-    order = np.argsort(energies)
+    order = np.argsort(energies, kind="stable")
     numbers = [a.GetAtomicNum() for a in mol.GetAtoms()]
     charges = [0.0] * len(numbers)
     charges[0] = float(sum(a.GetFormalCharge() for a in mol.GetAtoms()))

@@ -230,7 +230,7 @@ class LibraryFit(Result):
                 "converged": g["converged"].mean(),
             }
         )
-        return out.sort_values("best", ascending=False).reset_index()
+        return out.sort_values("best", ascending=False, kind="stable").reset_index()
 
     def result(self, profile_id: str, model: str | None = None) -> FitResult:
         """The :class:`FitResult` of one profile (its best model when ``model`` is None)."""

@@ -67,10 +67,15 @@ def test_only_fitted_profiles_are_used_and_rows_do_not_share_information():
     # the held-out truth is not retrieved (it was not fitted) ...
     assert np.abs(pred - y[held]).mean() > 0.02
     # ... whereas a 1-NN model fitted on those profiles returns their measured curves (matched on
-    # the design: early points alone are often tied between formulations)
+    # the design: early points alone are often tied between formulations; profiles whose design
+    # has a twin are left out, their tie has no right answer)
+    design = _profile_ids(X.drop(columns=["Time", *EARLY]))
+    alone = pd.Series(pid).groupby(design).nunique() == 1
+    check = held & np.isin(design, alone.index[alone])
+    assert len(np.unique(pid[check])) >= 10
     seen = AnalogueReleaseModel(match="design", n_neighbors=1).fit(X, y)
-    monotone = pd.Series(y[held]).groupby(pid[held]).cummax().clip(0, 1).to_numpy()
-    np.testing.assert_allclose(seen.predict(X[held]), monotone, atol=1e-9)
+    monotone = pd.Series(y[check]).groupby(pid[check]).cummax().clip(0, 1).to_numpy()
+    np.testing.assert_allclose(seen.predict(X[check]), monotone, atol=1e-9)
 
 
 def test_design_match_standardises_inputs_and_interpolates_the_neighbour():
