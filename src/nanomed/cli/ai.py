@@ -1,4 +1,4 @@
-"""AI commands: ``nanomed train | evaluate | explain | ml-predict`` and ``nanomed data check``.
+"""AI commands: ``nanomed train | evaluate | explain`` (``predict --model``) and ``nanomed data check``.
 
 Each command calls one library function of :mod:`nanomed.ai`; heavy imports happen inside.
 """
@@ -198,16 +198,9 @@ def _model_inputs(
     return est, card, df, df[card["features"]] if card.get("features") else df
 
 
-@handle_errors
-def ml_predict(
-    model_file: Annotated[Path, typer.Argument(help="Model file from `nanomed train`.")],
-    data: Annotated[Path, typer.Argument(help="Table with the model's feature columns.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="CSV of predictions.")],
-    std: Annotated[
-        bool, typer.Option(help="Add the model's std and a 68 % interval (lower, upper).")
-    ] = False,
-) -> None:
-    """Predict with a saved model (rows of DATA in, one prediction per row out)."""
+def predict_rows(model_file: Path, data: Path, out: Path, std: bool = False) -> None:
+    """Predict with a saved model: rows of DATA in, one prediction per row out
+    (``nanomed predict DATA --model FILE``, see :mod:`nanomed.cli.predict`)."""
     est, card, df, X = _model_inputs(model_file, data)
     target = card.get("target", "prediction")
     result = df.copy()
@@ -222,8 +215,24 @@ def ml_predict(
             result[f"{col}_{target}"] = unc[col].to_numpy()
     else:
         result[f"predicted_{target}"] = est.predict(X)
-    result.to_csv(out, index=False)
+    from nanomed.core.results import atomic_write
+
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(Path(out), lambda p: result.to_csv(p, index=False))
     console.print(f"[green]wrote[/green] {out} ({len(result)} rows)")
+
+
+@handle_errors
+def ml_predict(
+    model_file: Annotated[Path, typer.Argument(help="Model file from `nanomed train`.")],
+    data: Annotated[Path, typer.Argument(help="Table with the model's feature columns.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV of predictions.")],
+    std: Annotated[
+        bool, typer.Option(help="Add the model's std and a 68 % interval (lower, upper).")
+    ] = False,
+) -> None:
+    """Same as ``nanomed predict DATA --model MODEL_FILE`` (kept for scripts)."""
+    predict_rows(model_file, data, out, std)
 
 
 @handle_errors
@@ -250,9 +259,10 @@ def explain_cmd(
 
 
 def register(root: typer.Typer) -> None:
-    """Add the AI commands: train, evaluate, explain, ml-predict, and the ``data`` sub-app."""
+    """Add the AI commands: train, evaluate, explain, the hidden ``ml-predict`` alias of
+    ``nanomed predict --model``, and the ``data`` sub-app."""
     root.command("train")(train)
     root.command("evaluate")(evaluate_cmd)
     root.command("explain")(explain_cmd)
-    root.command("ml-predict")(ml_predict)
+    root.command("ml-predict", hidden=True)(ml_predict)
     root.add_typer(data_app, name="data")

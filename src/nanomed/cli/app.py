@@ -14,6 +14,7 @@ from nanomed.cli import ai as ai_cli
 from nanomed.cli import cellular as cellular_cli
 from nanomed.cli import molecular as molecular_cli
 from nanomed.cli import organ as organ_cli
+from nanomed.cli import predict as predict_cli
 from nanomed.cli import release as release_cli
 from nanomed.cli._common import EXIT_FAILED, console, handle_errors
 
@@ -27,6 +28,7 @@ app = typer.Typer(
 # each scale adds its commands (sub-apps or top-level commands) from its own module
 release_cli.register(app)
 organ_cli.register(app)
+predict_cli.register(app)
 cellular_cli.register(app)
 molecular_cli.register(app)
 ai_cli.register(app)

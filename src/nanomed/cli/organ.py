@@ -127,15 +127,9 @@ def calibrate(
     )
 
 
-@handle_errors
-def predict(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files (or folders).")],
-    calibration: Annotated[
-        Path, typer.Option("--calibration", "-c", help="Folder written by nanomed calibrate.")
-    ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/predict"),
-) -> None:
-    """Predict scenarios (fitted or new) with the parameters of a saved calibration."""
+def predict_scenarios(scenarios: list[Path], calibration: Path, out: Path) -> None:
+    """Predict scenarios (fitted or new) with the parameters of a saved calibration
+    (``nanomed predict SCENARIOS --calibration DIR``, see :mod:`nanomed.cli.predict`)."""
     import pandas as pd
 
     from nanomed.calibration import CalibrationResult
@@ -160,4 +154,3 @@ def register(root: typer.Typer) -> None:
     """Add the organ-scale commands to the root app."""
     root.command("run")(run)
     root.command("calibrate")(calibrate)
-    root.command("predict")(predict)

@@ -11,6 +11,7 @@ from nanomed.ai.explain import explain
 from nanomed.ai.modelio import load_model, save_model
 from nanomed.ai.protocols import PROTOCOLS, _inputs, build_model
 from nanomed.cli import ai as ai_cli
+from nanomed.cli import predict as predict_cli
 from nanomed.core.errors import DataError
 
 
@@ -65,6 +66,7 @@ def test_tree_shap_values_add_up_to_the_prediction():
 def app():
     root = typer.Typer()
     ai_cli.register(root)
+    predict_cli.register(root)
 
     @root.callback()
     def _cb():
@@ -93,17 +95,34 @@ def test_cli_train_predict_explain_check(app, tmp_path):
     rows = tmp_path / "rows.csv"
     load_dataset("nano_tumor").frame.head(4).to_csv(rows, index=False)
     out = tmp_path / "pred.csv"
-    res = r.invoke(app, ["ml-predict", str(model), str(rows), "--out", str(out), "--std"])
+    res = r.invoke(app, ["predict", str(rows), "--model", str(model), "--out", str(out), "--std"])
     assert res.exit_code == 0, res.output
     pred = pd.read_csv(out)
     assert (
         (pred["lower_DE24"] <= pred["predicted_DE24"])
         & (pred["predicted_DE24"] <= pred["upper_DE24"])
     ).all()
+    # the kept alias and a folder as --out give the same numbers
+    res = r.invoke(app, ["ml-predict", str(model), str(rows), "--out", str(tmp_path / "a.csv")])
+    assert res.exit_code == 0, res.output
+    res = r.invoke(app, ["predict", str(rows), "-m", str(model), "-o", str(tmp_path / "f")])
+    assert res.exit_code == 0, res.output
+    np.testing.assert_allclose(
+        pd.read_csv(tmp_path / "f" / "predictions.csv")["predicted_DE24"],
+        pd.read_csv(tmp_path / "a.csv")["predicted_DE24"],
+    )
+    for bad, says in [
+        (["predict", str(rows)], "exactly one of them"),
+        (["predict", str(rows), "-m", str(model), "-c", str(tmp_path)], "exactly one of them"),
+        (["predict", str(rows), str(rows), "-m", str(model)], "one data table"),
+        (["predict", str(rows), "-c", str(tmp_path), "--std"], "--std"),
+    ]:
+        res = r.invoke(app, bad)
+        assert res.exit_code == 2 and says in res.output, (bad, res.output)
     assert r.invoke(app, ["explain", str(model), str(rows)]).exit_code == 0
     res = r.invoke(app, ["data", "check", "nano_tumor"])
     assert res.exit_code == 0 and "category_variants" in res.output
     res = r.invoke(app, ["data", "check", str(tmp_path / "none.csv")])
     assert res.exit_code == 2 and "no such file" in res.output
-    res = r.invoke(app, ["ml-predict", str(model), str(tmp_path / "x.csv"), "--out", str(out)])
+    res = r.invoke(app, ["predict", str(tmp_path / "x.csv"), "--model", str(model)])
     assert res.exit_code == 2
