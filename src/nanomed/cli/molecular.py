@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from nanomed.cli._common import console, handle_errors
+from nanomed.core.errors import InputError
 
 __all__ = ["app", "register"]
 
@@ -27,10 +28,17 @@ def profile(
         bool,
         typer.Option(
             "--md",
-            help="Add the MD diffusivity of the drug in TIP3P (OpenMM; ~30 s for 25 ps on 2 cores, "
-            "plus AM1-BCC charges once: seconds for aspirin, minutes for doxorubicin).",
+            help="Add the MD diffusivity of the drug in TIP3P, rescaled to real water by the same "
+            "run's water (OpenMM; ~10 min per ns on 1 core, plus AM1-BCC charges once: seconds "
+            "for aspirin, minutes for doxorubicin).",
         ),
     ] = False,
+    md_ps: Annotated[
+        float,
+        typer.Option(
+            "--md-ps", help="Production of the --md run [ps]; one molecule's D needs ~1 ns."
+        ),
+    ] = 1000.0,
     md_matrix: Annotated[
         bool,
         typer.Option(
@@ -53,7 +61,9 @@ def profile(
     ] = None,
     checkpoint: Annotated[
         Path | None,
-        typer.Option(help="Directory that makes the --md-pmf run resumable (rerun to continue)."),
+        typer.Option(
+            help="Directory that makes the --md and --md-pmf runs resumable (rerun to continue)."
+        ),
     ] = None,
     threads: Annotated[int | None, typer.Option(help="CPU threads for the MD levels.")] = None,
     temperature: Annotated[float, typer.Option(help="Temperature [K].")] = 310.15,
@@ -65,10 +75,16 @@ def profile(
     """Estimate the molecular profile of a drug in a carrier; --xtb and --md* add heavier levels."""
     from nanomed.molecular.profile import molecular_profile
 
-    md_opts = {"threads": threads} if threads else {}
+    if not md_ps > 0:
+        raise InputError(f"--md-ps: must be > 0 ps, got {md_ps}")
+    md_opts: dict[str, object] = {"threads": threads} if threads else {}
     pmf_opts: dict[str, object] = dict(md_opts)
+    diffusion_opts: dict[str, object] = {**md_opts, "production_ps": md_ps}
     if checkpoint:
         pmf_opts["checkpoint"] = checkpoint
+        if md:
+            Path(checkpoint).mkdir(parents=True, exist_ok=True)
+            diffusion_opts["checkpoint"] = Path(checkpoint) / "water_box.chk"
     if fragment:
         pmf_opts["fragment"] = fragment
     with console.status("computing the molecular profile") as status:
@@ -78,7 +94,7 @@ def profile(
 
         prof = molecular_profile(
             smiles, carrier, temperature=temperature, logp=logp, xtb=xtb, md=md,
-            md_matrix=md_matrix, md_pmf=md_pmf, md_options=md_opts, matrix_options=md_opts,
+            md_matrix=md_matrix, md_pmf=md_pmf, md_options=diffusion_opts, matrix_options=md_opts,
             pmf_options=pmf_opts, progress=progress,
         )  # fmt: skip
     table = Table(title=f"{prof.smiles} in {carrier}")

@@ -246,8 +246,9 @@ def molecular_profile(
         opts = {"temperature": temperature, "progress": stage("md"), **(md_options or {})}
         r = water_box_diffusion(smiles, **opts)
         prof.set(
-            "d_water", r.d_corrected_cm2_s, "cm**2/s", "md",
-            f"OpenMM GAFF2/TIP3P, MSD over {r.simulated_ps:g} ps, Yeh-Hummer corrected",
+            "d_water", r.d_real_water * 1e4, "cm**2/s", "md",
+            f"OpenMM GAFF2/TIP3P, MSD over {r.simulated_ps:g} ps, Yeh-Hummer corrected, rescaled "
+            f"to real water by the same run's TIP3P water D ({r.solvent_d_corrected:.3g} m2/s)",
         )  # fmt: skip
     if md_matrix:
         from nanomed.molecular.md.matrix import matrix_diffusion

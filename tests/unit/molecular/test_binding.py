@@ -260,7 +260,7 @@ def test_cli_md_flags_are_documented_and_fail_fast():
     root.callback()(lambda: None)
     runner = CliRunner()
     help_text = runner.invoke(root, ["molecular", "profile", "--help"], terminal_width=200).output
-    for flag in ("--md-pmf", "--md-matrix", "--checkpoint", "--fragment"):
+    for flag in ("--md-pmf", "--md-matrix", "--md-ps", "--checkpoint", "--fragment"):
         assert flag in help_text
     bad = runner.invoke(
         root, ["molecular", "profile", "--smiles", "CCO", "--carrier", "gold", "--md-pmf",
@@ -271,3 +271,8 @@ def test_cli_md_flags_are_documented_and_fail_fast():
         root, ["molecular", "profile", "--smiles", "CCO", "--carrier", "gold", "--md-matrix"]
     )
     assert bad.exit_code == 2 and "not a polymer" in bad.output
+    bad = runner.invoke(
+        root,
+        ["molecular", "profile", "--smiles", "CCO", "--carrier", "PLGA", "--md", "--md-ps", "0"],
+    )
+    assert bad.exit_code == 2 and "--md-ps" in bad.output

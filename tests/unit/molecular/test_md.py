@@ -131,6 +131,65 @@ def test_matrix_rejects_unsuitable_carriers():
         matrix_diffusion("CCO", "iron_oxide")
 
 
+def test_drug_run_carries_its_own_water_reference(tmp_path, monkeypatch):
+    """A drug in TIP3P diffuses too fast with the water; the same run's water D rescales it.
+
+    D_drug ~ D_water,exp / D_water,TIP3P x D_drug,TIP3P: the factor is ~2.3e-9 / 6e-9 at 298 K
+    (Mills 1973; Mark & Nilsson 2001), whatever the drug.
+    """
+    pytest.importorskip("openmm")
+    from nanomed.molecular.md.diffusion import (
+        WATER_SELF_DIFFUSION_298,
+        water_box_diffusion,
+        water_self_diffusion,
+    )
+
+    monkeypatch.setenv("NANOMED_CACHE_DIR", str(tmp_path))
+    r = water_box_diffusion(
+        "CCO", n_waters=216, temperature=298.15, equilibration_ps=2.0, production_ps=6.0,
+        charge_method="gas", threads=1,
+    )  # fmt: skip
+    assert r.species != "water" and r.msd_nm2.shape == (31,)  # 6 ps every 0.1 ps, half the lags
+    assert 4.0e-9 < r.solvent_d_corrected < 9.5e-9  # TIP3P water D + Yeh-Hummer, not real water
+    assert r.d_real_water == pytest.approx(
+        r.d_corrected * WATER_SELF_DIFFUSION_298 / r.solvent_d_corrected
+    )
+    assert water_self_diffusion(298.15) == pytest.approx(WATER_SELF_DIFFUSION_298)
+    assert water_self_diffusion(310.15) > 1.25 * WATER_SELF_DIFFUSION_298  # warmer, less viscous
+
+
+def test_killed_water_box_run_resumes_to_the_uninterrupted_result(tmp_path, monkeypatch):
+    """Reference platform (deterministic): a run killed mid-production and rerun gives the same
+    frames and D as one uninterrupted run; frames are saved with the context every 1 ps here."""
+    pytest.importorskip("openmm")
+    from nanomed.molecular.md import diffusion
+    from nanomed.molecular.md.diffusion import water_box_diffusion
+
+    monkeypatch.setattr(diffusion, "CHECKPOINT_EVERY_PS", 1.0)
+    opts = dict(
+        n_waters=64, cutoff_nm=0.6, equilibration_ps=0.5, production_ps=2.0, platform="Reference"
+    )
+    whole = water_box_diffusion(**opts)
+
+    class Killed(Exception):
+        pass
+
+    def kill(done, total):
+        if done == 15:  # frames 11-15 come after the last save (1 ps = 10 frames): they are lost
+            raise Killed
+
+    ck = tmp_path / "run.chk"
+    with pytest.raises(Killed):
+        water_box_diffusion(checkpoint=ck, progress=kill, **opts)
+    assert len(np.load(f"{ck}.npz")["frames"]) == 10
+    seen = []
+    resumed = water_box_diffusion(checkpoint=ck, progress=lambda d, n: seen.append(d), **opts)
+    assert seen[0] == 11 and seen[-1] == 20
+    np.testing.assert_array_equal(resumed.msd_nm2, whole.msd_nm2)
+    assert resumed.d_corrected == whole.d_corrected
+    assert resumed.kinetic_temperature == whole.kinetic_temperature
+
+
 def test_water_box_bad_thermostat():
     pytest.importorskip("openmm")
     from nanomed.molecular.md.diffusion import water_box_diffusion

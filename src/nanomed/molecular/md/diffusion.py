@@ -7,6 +7,14 @@
   model water: TIP3P η = 0.321 mPa s at 298 K (González & Abascal, J. Chem. Phys. 132:096101, 2010).
 - Workflows: water self-diffusion (oxygen atoms of a TIP3P box) and a drug in a water box (the centre
   of mass of one molecule: a single trajectory is noisy, the result is indicative).
+- From TIP3P to real water: TIP3P diffuses ~2.3x faster than water, and a solute in it with it. In
+  the Stokes–Einstein picture both solute and solvent see the same viscosity, so the ratio
+  D_solute / D_water is independent of η and carries over from the model to real water:
+  D_solute ≈ D∞_solute,TIP3P × D_water,exp(T) / D∞_water,TIP3P, the water's D measured in the same
+  run (so thermostat, temperature and box errors cancel to first order). D_water,exp: 2.30e-9 m²/s
+  at 298.15 K (Mills, J. Phys. Chem. 77:685, 1973), carried to T by D ∝ T/η(T) with η from
+  :func:`nanomed.molecular.diffusivity.water_viscosity` (an approximation of the measured
+  temperature dependence).
 - Thermostat of the production run: Nosé–Hoover chains by default (Martyna, Klein & Tuckerman,
   J. Chem. Phys. 97:2635, 1992), deterministic, so D is that of the unperturbed dynamics while the
   temperature stays controlled; Langevin friction slows diffusion (Basconi & Shirts, J. Chem.
@@ -16,6 +24,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Callable
@@ -30,10 +39,12 @@ from nanomed.core.errors import InputError
 
 __all__ = [
     "TIP3P_VISCOSITY",
+    "WATER_SELF_DIFFUSION_298",
     "DiffusionResult",
     "diffusion_coefficient",
     "mean_squared_displacement",
     "water_box_diffusion",
+    "water_self_diffusion",
     "yeh_hummer_correction",
 ]
 
@@ -42,6 +53,33 @@ BOLTZMANN = 1.380649e-23
 XI_CUBIC = 2.837297
 #: shear viscosity of TIP3P water at 298 K [Pa s] (González & Abascal 2010)
 TIP3P_VISCOSITY = 0.321e-3
+#: self-diffusion coefficient of real water at 298.15 K [m²/s] (Mills 1973, tracer/NMR)
+WATER_SELF_DIFFUSION_298 = 2.30e-9
+#: water oxygens tracked beside a drug for the same-run solvent reference
+_REFERENCE_WATERS = 64
+#: production time between checkpoints [ps] (each rewrites all frames taken so far)
+CHECKPOINT_EVERY_PS = 10.0
+#: default longest MSD lag for one drug molecule [ps]: D fitted over 5-25 ps lags
+DRUG_MAX_LAG_PS = 25.0
+
+
+def water_self_diffusion(temperature: float) -> float:
+    """Self-diffusion coefficient of real water [m²/s] at ``temperature`` [K].
+
+    Mills' 2.30e-9 m²/s at 298.15 K (J. Phys. Chem. 77:685, 1973) carried to T by Stokes–Einstein
+    scaling, D ∝ T/η(T), with the water viscosity of
+    :func:`~nanomed.molecular.diffusivity.water_viscosity` (an approximation: water's Dη/T drifts
+    slowly with temperature).
+
+    Examples
+    --------
+    >>> round(water_self_diffusion(298.15) * 1e9, 2)
+    2.3
+    """
+    from nanomed.molecular.diffusivity import water_viscosity
+
+    ratio = (temperature / 298.15) * water_viscosity(298.15) / water_viscosity(temperature)
+    return WATER_SELF_DIFFUSION_298 * ratio
 
 
 def mean_squared_displacement(positions: np.ndarray, max_lag: int | None = None) -> np.ndarray:
@@ -130,6 +168,9 @@ class DiffusionResult:
         Mean kinetic temperature of the production frames [K] (a check on the thermostat).
     lag_ps, msd_nm2 : arrays
         The MSD curve [ps], [nm²].
+    solvent_d_corrected : float
+        D∞ of the model water in the same run [m²/s] (Yeh–Hummer corrected; for a drug, from
+        up to 64 water oxygens tracked beside it).
     """
 
     species: str
@@ -141,6 +182,13 @@ class DiffusionResult:
     lag_ps: np.ndarray = field(repr=False)
     msd_nm2: np.ndarray = field(repr=False)
     kinetic_temperature: float = float("nan")
+    solvent_d_corrected: float = float("nan")
+
+    @property
+    def d_real_water(self) -> float:
+        """D rescaled from TIP3P to real water [m²/s]: ``d_corrected`` × D_water,exp(T) /
+        ``solvent_d_corrected`` (module docstring); for a water run, D_water,exp(T) itself."""
+        return self.d_corrected * water_self_diffusion(self.temperature) / self.solvent_d_corrected
 
     @property
     def d_corrected_cm2_s(self) -> float:
@@ -156,6 +204,7 @@ def water_box_diffusion(
     equilibration_ps: float = 5.0,
     production_ps: float = 20.0,
     sample_every_ps: float = 0.1,
+    max_lag_ps: float | None = None,
     timestep_fs: float = 2.0,
     friction_per_ps: float = 1.0,
     thermostat: str = "nose-hoover",
@@ -182,6 +231,11 @@ def water_box_diffusion(
         Lengths of the runs [ps].
     sample_every_ps : float
         Time between MSD frames [ps].
+    max_lag_ps : float, optional
+        Longest MSD lag [ps]; D is fitted over 20-100 % of it. Default: half the production for
+        water; for a drug the shorter of 25 ps and half the production, since for one molecule
+        lags of tens of ps average over many more time origins than lags of half a nanosecond
+        (benchmarks/md_drug_diffusion.py).
     timestep_fs : float
         Time step [fs].
     friction_per_ps : float
@@ -202,7 +256,8 @@ def water_box_diffusion(
     platform : str
         OpenMM platform (``"CPU"``, ``"Reference"``: slower, deterministic for a seed; ``"CUDA"``).
     checkpoint : path, optional
-        Checkpoint file: the production resumes from it when rerun (frames kept in ``<checkpoint>.npz``).
+        Checkpoint file: the production resumes from it when rerun (frames kept in
+        ``<checkpoint>.npz``, both saved every ``CHECKPOINT_EVERY_PS`` of production).
     progress : callable, optional
         ``progress(done, total)`` after each frame.
     charge_method : str
@@ -212,6 +267,11 @@ def water_box_diffusion(
         raise InputError(f"thermostat: expected 'nose-hoover' or 'langevin', got {thermostat!r}")
     if not friction_per_ps > 0:
         raise InputError(f"friction_per_ps: must be > 0, got {friction_per_ps}")
+    if max_lag_ps is not None and not 5 * sample_every_ps <= max_lag_ps <= production_ps / 2:
+        raise InputError(
+            f"max_lag_ps: {max_lag_ps} ps must lie between 5 frames ({5 * sample_every_ps:g} ps) "
+            f"and half the production ({production_ps / 2:g} ps)"
+        )
     import openmm.unit as u
 
     ffs: list[Any] = []
@@ -238,16 +298,17 @@ def water_box_diffusion(
         sim = _nose_hoover(sim, system, top, temperature, friction_per_ps, timestep_fs, threads)
     every = max(1, round(sample_every_ps * 1000 / timestep_fs))
 
+    oxygens = [a.index for a in top.atoms() if a.residue.name == "HOH" and a.element.symbol == "O"]
     if smiles is None:
-        index = [
-            a.index for a in top.atoms() if a.residue.name == "HOH" and a.element.symbol == "O"
-        ]
-        masses = None
+        index, masses, reference = oxygens, None, []
     else:
         index = [a.index for a in next(iter(top.residues())).atoms()]
         masses = np.array([a.element.mass.value_in_unit(u.dalton) for a in top.atoms()])[index]
+        step = max(1, len(oxygens) // _REFERENCE_WATERS)
+        reference = oxygens[::step][:_REFERENCE_WATERS]  # the same-run solvent reference
 
     frames: list[np.ndarray] = []
+    waters: list[np.ndarray] = []
     boxes: list[float] = []
     kinetic: list[float] = []
     store = Path(f"{checkpoint}.npz") if checkpoint else None
@@ -255,37 +316,70 @@ def water_box_diffusion(
         saved = np.load(store)
         frames, boxes = list(saved["frames"]), list(saved["boxes"])
         kinetic = list(saved["kinetic"]) if "kinetic" in saved else []
+        waters = list(saved["waters"]) if "waters" in saved else []
+        meta = Path(f"{checkpoint}.json")
+        if meta.exists():  # samples of a save cut short before the context was written
+            done = int(json.loads(meta.read_text())["chunks_done"])
+            frames, boxes, kinetic, waters = (
+                frames[:done],
+                boxes[:done],
+                kinetic[:done],
+                waters[:done],
+            )
+        if reference and len(waters) != len(frames):
+            raise InputError(
+                f"checkpoint {store}: written by an older version without the water reference; "
+                "delete it (and the checkpoint file) to restart the run"
+            )
     # degrees of freedom: 3 per particle, less the constraints and the removed centre-of-mass motion
     dof = 3 * system.getNumParticles() - system.getNumConstraints() - 3
     gas_constant = 8.314462618e-3  # kJ/(mol K)
 
     def on_sample(state: Any, _step: int) -> None:
-        x = state.getPositions(asNumpy=True).value_in_unit(u.nanometer)[index]
+        every_atom = state.getPositions(asNumpy=True).value_in_unit(u.nanometer)
+        x = every_atom[index]
         frames.append(x if masses is None else (masses @ x / masses.sum())[None, :])
+        if reference:
+            waters.append(every_atom[reference])
         boxes.append(state.getPeriodicBoxVectors()[0][0].value_in_unit(u.nanometer))
         ke = state.getKineticEnergy().value_in_unit(u.kilojoule_per_mole)
         kinetic.append(2 * ke / (dof * gas_constant))
-        if store is not None:
-            tmp = store.with_suffix(".part.npz")
-            np.savez(tmp, frames=np.array(frames), boxes=np.array(boxes), kinetic=np.array(kinetic))
-            os.replace(tmp, store)
+
+    def on_checkpoint(_done: int) -> None:
+        assert store is not None
+        tmp = store.with_suffix(".part.npz")
+        np.savez(
+            tmp, frames=np.array(frames), boxes=np.array(boxes), kinetic=np.array(kinetic),
+            waters=np.array(waters),
+        )  # fmt: skip
+        os.replace(tmp, store)
 
     from nanomed.molecular.md.system import run_steps
 
     n_steps = round(production_ps * 1000 / timestep_fs)
     run_steps(
-        sim, n_steps, every=every, on_sample=on_sample, checkpoint=checkpoint, progress=progress,
-        energy=True,
+        sim, n_steps, every=every, on_sample=on_sample, checkpoint=checkpoint,
+        checkpoint_every=max(1, round(CHECKPOINT_EVERY_PS / (every * timestep_fs / 1000))),
+        on_checkpoint=on_checkpoint, progress=progress, energy=True,
     )  # fmt: skip
     dt_ps = every * timestep_fs / 1000
-    msd = mean_squared_displacement(np.array(frames))
+    if max_lag_ps is None and smiles is not None:
+        max_lag_ps = min(DRUG_MAX_LAG_PS, production_ps / 2)
+    max_lag = None if max_lag_ps is None else round(max_lag_ps / dt_ps)
+    msd = mean_squared_displacement(np.array(frames), max_lag)
     d_pbc = diffusion_coefficient(msd, dt_ps) * 1e-18 / 1e-12  # nm²/ps -> m²/s
     edge = float(np.mean(boxes))
     eta = TIP3P_VISCOSITY  # the solvent is TIP3P in both workflows
+    finite_size = yeh_hummer_correction(edge, temperature, eta)
+    d_solvent = d_pbc
+    if reference:
+        water_msd = mean_squared_displacement(np.array(waters), max_lag)
+        d_solvent = diffusion_coefficient(water_msd, dt_ps) * 1e-6  # nm²/ps -> m²/s
     return DiffusionResult(
         species=species,
         d_pbc=d_pbc,
-        d_corrected=d_pbc + yeh_hummer_correction(edge, temperature, eta),
+        d_corrected=d_pbc + finite_size,
+        solvent_d_corrected=d_solvent + finite_size,
         box_edge_nm=edge,
         temperature=temperature,
         simulated_ps=production_ps,

@@ -174,6 +174,8 @@ def run_steps(
     every: int,
     on_sample: Callable[[Any, int], None] | None = None,
     checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
+    on_checkpoint: Callable[[int], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
     energy: bool = False,
 ) -> None:
@@ -181,13 +183,15 @@ def run_steps(
 
     The state holds positions, and energies when ``energy`` is true (an extra evaluation per sample).
 
-    With ``checkpoint``, the context and the chunks done are saved after every chunk and a rerun
-    resumes from there (samples already taken are the caller's to keep: the caller stores them beside
-    the checkpoint; see :func:`nanomed.molecular.md.diffusion.diffusion_coefficient`).
+    With ``checkpoint``, every ``checkpoint_every`` chunks and after the last one
+    ``on_checkpoint(chunks_done)`` is called (the caller saves its samples beside the checkpoint),
+    then the context and the chunks done are saved; a rerun resumes from the last save (samples
+    kept beyond ``chunks_done`` by a save that was cut short are the caller's to drop; see
+    :func:`nanomed.molecular.md.diffusion.water_box_diffusion`).
     ``progress(done, total)`` is called after each chunk.
     """
-    if every <= 0 or steps < 0:
-        raise InputError("run_steps: every must be > 0 and steps >= 0")
+    if every <= 0 or steps < 0 or checkpoint_every <= 0:
+        raise InputError("run_steps: every and checkpoint_every must be > 0 and steps >= 0")
     n_chunks = steps // every
     start = 0
     meta_path = Path(f"{checkpoint}.json") if checkpoint else None
@@ -199,7 +203,9 @@ def run_steps(
         if on_sample is not None:
             state = simulation.context.getState(getPositions=True, getEnergy=energy)
             on_sample(state, (k + 1) * every)
-        if checkpoint:
+        if checkpoint and ((k + 1) % checkpoint_every == 0 or k + 1 == n_chunks):
+            if on_checkpoint is not None:
+                on_checkpoint(k + 1)
             tmp = Path(f"{checkpoint}.part")
             simulation.saveCheckpoint(str(tmp))
             os.replace(tmp, checkpoint)
