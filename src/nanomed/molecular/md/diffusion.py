@@ -399,16 +399,16 @@ def _nose_hoover(
     import openmm.app as app
     import openmm.unit as u
 
+    from nanomed.molecular.md.system import platform_with
+
     integ = mm.NoseHooverIntegrator(
         temperature * u.kelvin, collision_per_ps / u.picosecond, timestep_fs * u.femtosecond
     )
-    plat = equilibrated.context.getPlatform()
-    props = {"Threads": str(threads)} if threads and plat.getName() == "CPU" else {}
-    sim = app.Simulation(top, system, integ, plat, props)
-    state = equilibrated.context.getState(getPositions=True, getVelocities=True)
-    sim.context.setPeriodicBoxVectors(*state.getPeriodicBoxVectors())
-    sim.context.setPositions(state.getPositions())
-    sim.context.setVelocities(state.getVelocities())
+    platform = platform_with(equilibrated.context.getPlatform().getName(), threads)
+    sim = app.Simulation(top, system, integ, *platform)
+    sim.context.setState(
+        equilibrated.context.getState(getPositions=True, getVelocities=True, getParameters=True)
+    )
     return sim
 
 

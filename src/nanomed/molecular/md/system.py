@@ -117,6 +117,14 @@ def solvated_system(
     return system, modeller.topology, modeller.positions
 
 
+def platform_with(name: str, threads: int | None = None) -> tuple[Any, dict[str, str]]:
+    """An OpenMM platform by name and its properties (the thread count, on the CPU platform)."""
+    import openmm as mm
+
+    props = {"Threads": str(threads)} if threads and name == "CPU" else {}
+    return mm.Platform.getPlatformByName(name), props
+
+
 def make_simulation(
     system: Any,
     topology: Any,
@@ -158,9 +166,7 @@ def make_simulation(
         temperature * u.kelvin, friction_per_ps / u.picosecond, timestep_fs * u.femtosecond
     )
     integ.setRandomNumberSeed(seed + 1)  # 0 would mean "pick one at random"
-    plat = mm.Platform.getPlatformByName(platform)
-    props = {"Threads": str(threads)} if threads and platform == "CPU" else {}
-    sim = app.Simulation(topology, system, integ, plat, props)
+    sim = app.Simulation(topology, system, integ, *platform_with(platform, threads))
     sim.context.setPositions(positions)
     sim.minimizeEnergy(maxIterations=500)
     sim.context.setVelocitiesToTemperature(temperature * u.kelvin, seed + 1)
