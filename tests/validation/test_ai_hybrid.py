@@ -58,3 +58,25 @@ def test_aipbpk_held_out_split_interval_and_skill():
         # some skill on log scale (cor² > 0; published AI-PBPK 0.83/0.56/0.82, direct DNN
         # 0.46/0.33/0.70 on their own splits)
         assert delivery_scores(obs, out[name])["cor2_log10"] > 0.1
+
+
+def test_published_aipbpk_protocol_is_reproduced_and_its_figure_includes_training_rows():
+    """Chou 2023's AI-PBPK code (UFPBPK/Nano-AI-PBPK-G1, Main_Code.R) scores cor² of log10 DE on
+    all 288 complete rows, 80 % of them training rows, with PATC/PT/QTC/VTC/BVT fitted to each
+    row's own time course. Published: 0.83 / 0.56 / 0.82 (DE24 / DE168 / DEmax)."""
+    from nanomed.ai.aipbpk import evaluate_published_protocol
+
+    oracle = evaluate_published_protocol(oracle=True).set_index(["subset", "target"])
+    assert oracle.loc[("all", "DE24"), "n"] == 288  # the published row count (their Data.csv)
+    assert oracle.loc[("test", "DE24"), "n"] == 58
+    # the fitted parameters through nanomed's organ model: at least the published prediction
+    published = {"DE24": 0.83, "DE168": 0.56, "DEmax": 0.82}
+    for name, value in published.items():
+        assert oracle.loc[("all", name), "cor2_log10"] >= value
+    # a small untuned forest predicting the four KTRES parameters on the published split
+    # (seed 2) lands within 0.1 of the published networks on their protocol (300 trees: above)
+    res = evaluate_published_protocol(n_estimators=30).set_index(["subset", "target"])
+    for name, value in published.items():
+        assert res.loc[("all", name), "cor2_log10"] > value - 0.1
+        assert res.loc[("train", name), "cor2_log10"] > 0.5
+    assert np.isfinite(res[["cor2_log10", "r2", "rmse"]].to_numpy()).all()

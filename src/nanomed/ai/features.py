@@ -12,6 +12,9 @@ fitted pipeline can be saved by :mod:`nanomed.ai.modelio` without pickle.
   empirical release laws of :mod:`nanomed.release.empirical` (Weibull, first order, Higuchi,
   Korsmeyer-Peppas), and each law's prediction at the row's time: physics features computed from
   the row's own inputs only.
+- :class:`SizeScaledTimeFeatures`: the row's time divided by the device's length scale V/S and by
+  its square: the dimensionless clocks of surface erosion (Hopfenberg 1976) and of Fickian
+  diffusion (the Fourier number D·t/a², Crank 1975), up to a common rate constant.
 - :class:`DrugDescriptors`: RDKit descriptors of a SMILES column (Crippen logP, TPSA, …).
 - :func:`diffusion_time`: the characteristic diffusion time r²/D of a sphere (Crank 1975, ch. 6).
 """
@@ -33,6 +36,7 @@ __all__ = [
     "DrugDescriptors",
     "ReleaseCurveFeatures",
     "ReleaseKineticFeatures",
+    "SizeScaledTimeFeatures",
     "TabularFeaturizer",
     "diffusion_time",
 ]
@@ -311,6 +315,73 @@ class ReleaseKineticFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         out["burst_ratio"] = early[:, 0] / (early[:, -1] + 1e-3)
         t_last = float(self.early_times[-1])
         out["higuchi_extrap"] = np.clip(early[:, -1] * np.sqrt(np.maximum(t, 0) / t_last), 0, 1)
+        return out
+
+
+class SizeScaledTimeFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
+    """Append the row's time scaled by the device size: the clocks of erosion and of diffusion.
+
+    A device of volume V and surface S has the length scale a = V/S (a sphere of radius r has
+    S/V = 3/r). Fickian release from it is a function of the Fourier number D·t/a² alone (Crank,
+    *The Mathematics of Diffusion*, 2nd ed. 1975, eq. 6.20 for the sphere), and release by surface
+    erosion of t/a alone: M_t/M_∞ = 1 − (1 − k₀·t/(C₀·a))ⁿ (Hopfenberg, ACS Symp Ser 33:26, 1976).
+    The rate constants (D, k₀/C₀) are unknown per formulation, so the added columns are the two
+    clocks up to that constant, in the units of the inputs:
+
+    - ``erosion_scaled_time`` = t·(S/V) [time × surface/volume],
+    - ``diffusion_scaled_time`` = t·(S/V)² [time × (surface/volume)²].
+
+    Two devices made of the same matrix but of different size then release alike at equal
+    scaled time, which a tree cannot learn from t and S/V as separate columns without many splits.
+
+    Parameters
+    ----------
+    time_column : str
+        Column of the time at which release is predicted (t >= 0).
+    surface_to_volume_column : str
+        Column of the surface-area-to-volume ratio S/V (> 0).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"Time": [2.0], "SA-V": [3.0]})
+    >>> SizeScaledTimeFeatures().fit_transform(df)[["erosion_scaled_time", "diffusion_scaled_time"]]
+       erosion_scaled_time  diffusion_scaled_time
+    0                  6.0                   18.0
+    """
+
+    def __init__(self, time_column: str = "Time", surface_to_volume_column: str = "SA-V") -> None:
+        self.time_column = time_column
+        self.surface_to_volume_column = surface_to_volume_column
+
+    def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
+        df = _as_frame(X)
+        absent = [c for c in (self.time_column, self.surface_to_volume_column) if c not in df]
+        if absent:
+            raise DataError(f"size-scaled time features need columns {absent}")
+        self.feature_names_in_ = np.asarray(list(df.columns), dtype=object)
+        self.n_features_in_ = df.shape[1]
+        return self
+
+    def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> list[str]:
+        check_is_fitted(self)
+        return [*map(str, self.feature_names_in_), "erosion_scaled_time", "diffusion_scaled_time"]
+
+    def transform(self, X: Table) -> pd.DataFrame:
+        check_is_fitted(self)
+        df = _as_frame(X, self.feature_names_in_)
+        t = pd.to_numeric(df[self.time_column], errors="coerce").to_numpy(dtype=float)
+        sv = pd.to_numeric(df[self.surface_to_volume_column], errors="coerce").to_numpy(float)
+        checks = (
+            (self.time_column, t, np.isfinite(t) & (t >= 0), ">= 0"),
+            (self.surface_to_volume_column, sv, np.isfinite(sv) & (sv > 0), "> 0"),
+        )
+        for name, v, ok, rule in checks:
+            if not ok.all():
+                i = int(np.flatnonzero(~ok)[0])
+                raise DataError(f"row {i}: {name} must be finite and {rule}, got {v[i]!r}")
+        out = df.copy()
+        out["erosion_scaled_time"] = t * sv
+        out["diffusion_scaled_time"] = t * sv**2
         return out
 
 

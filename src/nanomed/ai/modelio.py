@@ -45,6 +45,7 @@ def _registry() -> dict[str, type]:
             f.TabularFeaturizer,
             f.ReleaseKineticFeatures,
             f.ReleaseCurveFeatures,
+            f.SizeScaledTimeFeatures,
             HybridReleaseModel,
         )
     }
@@ -60,6 +61,7 @@ SAVEABLE = (
     "TabularFeaturizer",
     "ReleaseKineticFeatures",
     "ReleaseCurveFeatures",
+    "SizeScaledTimeFeatures",
     "HybridReleaseModel",
     "InnerCVBlend",
     "IsotonicReleaseModel",
@@ -187,7 +189,12 @@ def _decode(node: dict, arrays: Any, prefix: str) -> Any:
         raise DataError(f"model file names an unsupported class {kind!r}")
     cls = registry[kind]
     arr = {k: arrays[prefix + k] for k in node.get("arrays", [])}
-    if kind in ("TabularFeaturizer", "ReleaseKineticFeatures", "ReleaseCurveFeatures"):
+    if kind in (
+        "TabularFeaturizer",
+        "ReleaseKineticFeatures",
+        "ReleaseCurveFeatures",
+        "SizeScaledTimeFeatures",
+    ):
         return cls.from_state(node["state"])
     obj = cls.from_state(node["state"], arr)
     if "feature_names_in" in node:

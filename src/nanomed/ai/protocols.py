@@ -221,13 +221,21 @@ class InnerCVBlend(RegressorMixin, BaseEstimator):
         return out
 
 
-def _blend(protocol: Protocol, model: str, random_state: int) -> Any:
-    """RF + L1 LightGBM (+ analogues) blended by inner CV, made non-decreasing per profile."""
+def _blend(protocol: Protocol, model: str, random_state: int, scaled: bool = False) -> Any:
+    """RF + L1 LightGBM (+ analogues) blended by inner CV, made non-decreasing per profile.
+
+    ``scaled`` adds the size-scaled times to the members' features: inside each member, so that
+    the isotonic step still sees one profile as the rows that differ only in time.
+    """
     from sklearn.pipeline import Pipeline
 
     from nanomed.ai.analogues import AnalogueReleaseModel
     from nanomed.ai.estimators import LightGBMModel, RandomForestModel
-    from nanomed.ai.features import ReleaseCurveFeatures, ReleaseKineticFeatures
+    from nanomed.ai.features import (
+        ReleaseCurveFeatures,
+        ReleaseKineticFeatures,
+        SizeScaledTimeFeatures,
+    )
     from nanomed.ai.hybrid import IsotonicReleaseModel
 
     if protocol.dataset not in ("bannigan_few_shot", "bannigan_zero_shot"):
@@ -240,6 +248,8 @@ def _blend(protocol: Protocol, model: str, random_state: int) -> Any:
         if model == "curve_blend" or (model == "analogue_blend" and few_shot)
         else []
     )
+    if scaled:
+        feats.append(("scaled_time", SizeScaledTimeFeatures()))
     members = [
         ("random_forest", RandomForestModel(n_estimators=200, random_state=random_state)),
         # trained on the absolute error, the protocols' metric, instead of the squared error
@@ -295,6 +305,9 @@ def build_model(
     training profiles matched on the early points and time-warped through the last one in
     few-shot, matched on the design inputs in zero-shot), to the members of ``curve_blend``
     (few-shot) or ``blend`` (zero-shot).
+    The prefix ``scaled_`` (release protocols, any model above, e.g. ``scaled_random_forest``,
+    ``scaled_curve_blend``) adds :class:`~nanomed.ai.features.SizeScaledTimeFeatures`, the time
+    scaled by the device size (t·S/V and t·(S/V)²: the clocks of erosion and of diffusion).
     For the Nano-Tumor set the target is modelled as log(1 + DE): delivery efficiencies are positive
     and right-skewed (median 0.7 %ID, Wilhelm et al. 2016); scores are on the %ID scale.
     """
@@ -308,7 +321,11 @@ def build_model(
         RandomForestClassifierModel,
         RandomForestModel,
     )
-    from nanomed.ai.features import ReleaseKineticFeatures, TabularFeaturizer
+    from nanomed.ai.features import (
+        ReleaseKineticFeatures,
+        SizeScaledTimeFeatures,
+        TabularFeaturizer,
+    )
 
     p = _get(protocol)
     if p.dataset == "protein_corona":
@@ -317,8 +334,13 @@ def build_model(
         feats = TabularFeaturizer(categorical=_CORONA_CATEGORIES, multilabel=["Interprot"])
         clf = RandomForestClassifierModel(random_state=random_state, **params)
         return Pipeline([("features", feats), ("model", clf)])
+    scaled = model.startswith("scaled_")
+    if scaled:
+        if p.dataset not in ("bannigan_few_shot", "bannigan_zero_shot"):
+            raise InputError("scaled_* models are defined for the release protocols only")
+        model = model.removeprefix("scaled_")
     if model in BLEND_MODELS:
-        return _blend(p, model, random_state)
+        return _blend(p, model, random_state, scaled)
     if model == "select":  # the grid of selection_grid() replaces both steps
         return Pipeline([("features", "passthrough"), ("model", LightGBMModel())])
     kinetic = model.startswith("kinetic_")
@@ -345,6 +367,8 @@ def build_model(
         reg = TransformedTargetRegressor(est, func=np.log1p, inverse_func=np.expm1)
         return Pipeline([("features", feats), ("model", reg)])
     steps = [("features", ReleaseKineticFeatures())] if kinetic else []
+    if scaled:
+        steps.append(("scaled_time", SizeScaledTimeFeatures()))
     return Pipeline([*steps, ("model", est)])
 
 

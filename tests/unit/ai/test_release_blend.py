@@ -8,7 +8,7 @@ from sklearn.linear_model import LinearRegression
 from sklearn.neighbors import KNeighborsRegressor
 
 from nanomed.ai.datasets import load_dataset
-from nanomed.ai.features import ReleaseCurveFeatures
+from nanomed.ai.features import ReleaseCurveFeatures, SizeScaledTimeFeatures
 from nanomed.ai.hybrid import IsotonicReleaseModel
 from nanomed.ai.protocols import InnerCVBlend, build_model
 from nanomed.core.errors import DataError, InputError
@@ -59,6 +59,50 @@ def test_curve_features_reject_bad_early_points():
         ReleaseCurveFeatures().fit_transform(_rows([[0.1, 0.2, 0.3], [0.1, np.nan, 0.3]], [1, 2]))
     with pytest.raises(InputError, match="unknown laws"):
         ReleaseCurveFeatures(laws=["zero_order_typo"]).fit(_rows([[0.1, 0.2, 0.3]], [1.0]))
+
+
+def test_diffusion_scaled_time_collapses_fickian_release_of_spheres_of_any_size():
+    """Crank's sphere (an independent model of nanomed.release) releases alike at equal
+    t·(S/V)², whatever the radius; the unscaled time does not collapse the curves."""
+    from nanomed.release.diffusion import FickianSphere
+
+    radii = np.array([50.0, 200.0, 1000.0])  # nm; S/V = 3/r of a sphere
+    sv = 3.0 / radii
+    scaled = np.array([1e-4, 1e-3, 5e-3])  # t·(S/V)², h/nm²
+    rows = []
+    for r, s_v in zip(radii, sv, strict=True):
+        t = scaled / s_v**2
+        f = FickianSphere(diffusivity=1e-15, radius=r).fraction_released(t)
+        rows.append(f)
+        out = SizeScaledTimeFeatures().fit_transform(pd.DataFrame({"Time": t, "SA-V": s_v}))
+        np.testing.assert_allclose(out["diffusion_scaled_time"], scaled)
+        np.testing.assert_allclose(out["erosion_scaled_time"], t * s_v)
+    np.testing.assert_allclose(rows[0], rows[1], rtol=1e-9)
+    np.testing.assert_allclose(rows[0], rows[2], rtol=1e-9)
+    assert 0.05 < rows[0][0] < rows[0][-1] < 1.0  # a real range of the curve, not 0 or 1
+    same_t = FickianSphere(diffusivity=1e-15, radius=200.0).fraction_released(
+        scaled[1] / sv[0] ** 2
+    )
+    assert abs(same_t - rows[0][1]) > 0.1
+
+
+def test_size_scaled_time_rejects_bad_rows_and_saves_without_pickle(tmp_path):
+    from nanomed.ai.modelio import load_model, save_model
+
+    with pytest.raises(DataError, match="row 1: SA-V must be finite and > 0"):
+        SizeScaledTimeFeatures().fit_transform(pd.DataFrame({"Time": [1, 2], "SA-V": [3, 0]}))
+    with pytest.raises(DataError, match="row 0: Time must be finite and >= 0"):
+        SizeScaledTimeFeatures().fit_transform(pd.DataFrame({"Time": [-1.0], "SA-V": [3]}))
+    with pytest.raises(DataError, match="need columns"):
+        SizeScaledTimeFeatures().fit(pd.DataFrame({"Time": [1.0]}))
+    ds = load_dataset("bannigan_zero_shot")
+    X, y = ds.X.iloc[::10], ds.y.iloc[::10]
+    model = build_model("bannigan_zero_shot", "scaled_random_forest", n_estimators=10).fit(X, y)
+    assert list(model.named_steps) == ["scaled_time", "model"]
+    loaded, _ = load_model(save_model(model, tmp_path / "scaled"))
+    np.testing.assert_array_equal(model.predict(X), loaded.predict(X))
+    with pytest.raises(InputError, match="release protocols"):
+        build_model("nano_tumor", "scaled_random_forest")
 
 
 def test_isotonic_projection_is_monotone_bounded_and_label_free():
@@ -115,6 +159,8 @@ def test_blend_models_build_and_fit_on_release_rows():
     assert (pred >= 0).all() and (pred <= 1).all()
     assert model.estimator_.weights_.sum() == pytest.approx(1.0)
     assert np.abs(pred - y.to_numpy()).mean() < np.abs(y - y.mean()).mean()
+    scaled = build_model("bannigan_few_shot", "scaled_curve_blend")
+    assert all("scaled_time" in m.named_steps for _, m in scaled.estimator.estimators)
     with pytest.raises(InputError, match="early-release"):
         build_model("bannigan_zero_shot", "curve_blend")
     with pytest.raises(InputError, match="release protocols"):
