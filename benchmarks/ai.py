@@ -200,11 +200,16 @@ def published_aipbpk(quick: bool) -> pd.DataFrame:
     t0 = time.perf_counter()
     seeds = (2,) if quick else (2, *range(10))
     parts = []
-    for label, oracle in (("forest -> KTRES", False), ("fitted KTRES (oracle)", True)):
+    methods = (
+        ("forest -> KTRES", False, "published"),
+        ("forest -> KTRES, extended inputs", False, "extended"),
+        ("fitted KTRES (oracle)", True, "published"),
+    )
+    for label, oracle, features in methods:
         for name, ss in (("published split (seed 2)", (2,)), ("seeds 0-9", tuple(range(10)))):
             if name == "seeds 0-9" and seeds == (2,):
                 continue
-            res = evaluate_published_protocol(ss, oracle=oracle)
+            res = evaluate_published_protocol(ss, oracle=oracle, features=features)
             g = res.groupby(["subset", "target"], sort=False)
             mean, sd = g[["cor2_log10", "rmse"]].mean(), g[["cor2_log10", "rmse"]].std(ddof=1)
             tab = mean.map("{:.2f}".format)

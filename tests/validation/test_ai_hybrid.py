@@ -80,3 +80,7 @@ def test_published_aipbpk_protocol_is_reproduced_and_its_figure_includes_trainin
         assert res.loc[("all", name), "cor2_log10"] > value - 0.1
         assert res.loc[("train", name), "cor2_log10"] > 0.5
     assert np.isfinite(res[["cor2_log10", "r2", "rmse"]].to_numpy()).all()
+    from nanomed.core.errors import InputError
+
+    with pytest.raises(InputError, match="features must be"):
+        evaluate_published_protocol(features="all")

@@ -431,6 +431,8 @@ PUBLISHED_FEATURES = ("Type", "TS", "HD", "Zeta", "Charge", "Shape", "TM", "CT",
 #: the parameters those networks predict; the published code takes PATC, PT, QTC, VTC and BVT of
 #: every row, test rows included, from the fit to that row's own measured time course
 PUBLISHED_PREDICTED = ("KTRESrelease", "KTRESmax", "KTRES50", "KTRESn")
+#: the tumour parameters the published design takes from each dataset's own fit
+PUBLISHED_GIVEN = ("PATC", "PT", "QTC", "VTC", "BVT")
 
 
 def evaluate_published_protocol(
@@ -438,6 +440,7 @@ def evaluate_published_protocol(
     *,
     n_estimators: int = 300,
     oracle: bool = False,
+    features: str = "published",
     solver: str = "cvode",
 ) -> pd.DataFrame:
     """The published AI-PBPK protocol re-run with nanomed's forest and organ model.
@@ -456,6 +459,9 @@ def evaluate_published_protocol(
 
     Here a multi-output random forest on log10 of the four parameters (no tuning) replaces the
     networks; ``oracle=True`` uses the fitted KTRES parameters themselves (a perfect predictor).
+    ``features="extended"`` gives the forest, besides :data:`PUBLISHED_FEATURES`, the dose, the
+    body weight and log10 of the five fitted parameters that this design hands the organ model
+    anyway (:data:`PUBLISHED_GIVEN`).
     Returns one row per (seed, subset, target) with ``cor2_log10``, ``r2`` (on %ID) and ``rmse``
     [%ID]; subsets: ``all`` (the published figure), ``test`` (held-out rows only) and ``train``.
     """
@@ -478,7 +484,12 @@ def evaluate_published_protocol(
         )
         .to_numpy(dtype=float)
     )
+    if features not in ("published", "extended"):
+        raise InputError(f"features must be 'published' or 'extended', got {features!r}")
     X = data[list(PUBLISHED_FEATURES)]
+    if features == "extended":
+        logged = np.log10(data[list(PUBLISHED_GIVEN)].clip(lower=1e-12))
+        X = pd.concat([X, data[["Dose", "BW"]], logged.add_prefix("log10_")], axis=1)
     rows = []
     for seed in seeds:
         tr, te = train_test_split(np.arange(len(data)), test_size=0.2, random_state=seed)
@@ -491,7 +502,7 @@ def evaluate_published_protocol(
                 n_estimators=n_estimators, max_features=0.5, random_state=seed, n_jobs=1
             ).fit(Z[tr], k[tr])
             logk = forest.predict(Z)
-        params = data[["BW", "TW", "Dose", "PATC", "PT", "QTC", "VTC", "BVT"]].assign(
+        params = data[["BW", "TW", "Dose", *PUBLISHED_GIVEN]].assign(
             **dict(zip(PUBLISHED_PREDICTED, (10.0**logk).T, strict=True))
         )
         sim = simulate_delivery(params, solver)
