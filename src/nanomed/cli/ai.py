@@ -145,7 +145,8 @@ def evaluate_cmd(
     model: Annotated[
         str,
         typer.Option(
-            help="Model name (nanomed.ai.protocols.build_model), hybrid_release or ai_pbpk."
+            help="Model name (nanomed.ai.protocols.build_model), hybrid_release, ai_pbpk or "
+            "ai_pbpk_published."
         ),
     ] = "lightgbm",
     splits: Annotated[
@@ -157,8 +158,24 @@ def evaluate_cmd(
 
     Hybrid models: ``--model hybrid_release`` (bannigan_few_shot: ML-predicted Weibull curve) and
     ``--model ai_pbpk`` (nano_tumor: ML-predicted tumour PBPK parameters, organ-scale DE).
+    ``--model ai_pbpk_published`` (nano_tumor): the published AI-PBPK protocol re-run (Chou 2023's
+    code: all complete rows scored, five parameters from each row's own fit), on the published
+    split (seed 2) or, with ``--splits N``, seeds 0 … N-1; scores all, test and training rows.
     """
     from nanomed.ai.protocols import evaluate
+
+    if model == "ai_pbpk_published":
+        if protocol != "nano_tumor":
+            raise InputError("--model ai_pbpk_published applies to --protocol nano_tumor")
+        from nanomed.ai.aipbpk import evaluate_published_protocol
+
+        seeds = (2,) if splits is None else tuple(range(splits))
+        scores = evaluate_published_protocol(seeds)
+        summary = scores.groupby(["subset", "target"], sort=False).mean(numeric_only=True)
+        _print_frame(summary.drop(columns="seed").reset_index(), f"{protocol}: published AI-PBPK")
+        if out is not None:
+            scores.to_csv(out, index=False)
+        return
 
     if model == "ai_pbpk":
         if protocol != "nano_tumor":

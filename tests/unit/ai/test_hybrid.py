@@ -169,6 +169,35 @@ def test_cli_hybrid_models_refuse_the_wrong_protocol():
     assert "Traceback" not in res.output
     res = r.invoke(root, ["evaluate", "--protocol", "nano_tumor", "--model", "hybrid_release"])
     assert res.exit_code == 2 and "bannigan_few_shot" in res.output
+    res = r.invoke(
+        root, ["evaluate", "--protocol", "bannigan_few_shot", "--model", "ai_pbpk_published"]
+    )
+    assert res.exit_code == 2 and "nano_tumor" in res.output
+
+
+def test_cli_evaluate_published_aipbpk_writes_all_test_and_train_scores(tmp_path):
+    import pandas as pd
+    import typer
+    from typer.testing import CliRunner
+
+    from nanomed.cli import ai as ai_cli
+
+    root = typer.Typer()
+    ai_cli.register(root)
+
+    @root.callback()
+    def _cb():
+        pass
+
+    out = tmp_path / "scores.csv"
+    args = ["evaluate", "--protocol", "nano_tumor", "--model", "ai_pbpk_published"]
+    res = CliRunner().invoke(root, [*args, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    scores = pd.read_csv(out)
+    assert set(scores["subset"]) == {"all", "test", "train"}
+    assert set(scores["seed"]) == {2}  # the published split
+    n = scores.drop_duplicates("subset").set_index("subset")["n"]
+    assert n["all"] == n["test"] + n["train"] == 288
 
 
 class _WeibullOracle:
