@@ -198,45 +198,39 @@ def published_aipbpk(quick: bool) -> pd.DataFrame:
     from nanomed.ai.aipbpk import evaluate_published_protocol
 
     t0 = time.perf_counter()
-    seeds = (2,) if quick else (2, *range(10))
+    runs = (
+        ("forest -> KTRES, published inputs", {}),
+        ("forest -> KTRES, extended inputs", {"features": "extended", "residual": True}),
+        ("fitted KTRES (oracle)", {"oracle": True}),
+    )
+    splits = [("published split (seed 2)", (2,))]
+    if not quick:
+        splits.append(("seeds 0-9", tuple(range(10))))
     parts = []
-    methods = (
-        ("forest -> KTRES", False, "published"),
-        ("forest -> KTRES, extended inputs", False, "extended"),
-        ("fitted KTRES (oracle)", True, "published"),
-    )
-    for label, oracle, features in methods:
-        for name, ss in (("published split (seed 2)", (2,)), ("seeds 0-9", tuple(range(10)))):
-            if name == "seeds 0-9" and seeds == (2,):
-                continue
-            res = evaluate_published_protocol(ss, oracle=oracle, features=features)
-            g = res.groupby(["subset", "target"], sort=False)
-            mean, sd = g[["cor2_log10", "rmse"]].mean(), g[["cor2_log10", "rmse"]].std(ddof=1)
-            tab = mean.map("{:.2f}".format)
-            if len(ss) > 1:
-                tab = tab + " ± " + sd.map("{:.2f}".format)
-            parts.append(tab.assign(method=label, seeds=name).reset_index())
-    table = pd.concat(parts)
-    wide = table.pivot_table(
-        index=["method", "seeds", "subset"],
-        columns="target",
-        values="cor2_log10",
-        aggfunc="first",
-        sort=False,
-    )
-    print("cor² of log10 DE (published: AI-PBPK 0.83 / 0.56 / 0.82 on all 288 rows)")
-    print(wide[["DE24", "DE168", "DEmax"]].to_string(), flush=True)
-    rmse = table.pivot_table(
-        index=["method", "seeds", "subset"],
-        columns="target",
-        values="rmse",
-        aggfunc="first",
-        sort=False,
-    )
-    print("RMSE [%ID] (published: 3.01 / 2.27 / 3.51 on all 288 rows)")
-    print(rmse[["DE24", "DE168", "DEmax"]].to_string(), flush=True)
+    for label, kw in runs:
+        for name, seeds in splits:
+            res = evaluate_published_protocol(seeds, **kw)
+            res["method"] = res["method"].replace({"AI-PBPK": label})
+            res["method"] = res["method"].replace(
+                {m: f"{m} (extended inputs)" for m in res["method"].unique() if m != label}
+            )
+            res["seeds"] = name
+            parts.append(res)
+    scores = pd.concat(parts, ignore_index=True)
+    keys = ["method", "seeds", "subset", "target"]
+    g = scores.groupby(keys, sort=False)
+    for metric, title in (
+        ("cor2_log10", "cor² of log10 DE (published: AI-PBPK 0.83 / 0.56 / 0.82 on all 288 rows)"),
+        ("r2", "R² on %ID"),
+        ("rmse", "RMSE [%ID] (published: 3.01 / 2.27 / 3.51 on all 288 rows)"),
+    ):
+        mean, sd = g[metric].mean(), g[metric].std(ddof=1)
+        cell = mean.map("{:.2f}".format) + sd.map(lambda v: "" if np.isnan(v) else f" ± {v:.2f}")
+        wide = cell.unstack("target")[["DE24", "DE168", "DEmax"]]
+        print(title)
+        print(wide.to_string(), flush=True)
     print(f"  time {time.perf_counter() - t0:.0f} s", flush=True)
-    return table
+    return scores
 
 
 def sequence(quick: bool) -> pd.DataFrame:
