@@ -528,8 +528,8 @@ def evaluate_published_protocol(
     everything = np.arange(len(data))
     for seed in seeds:
         tr, te = train_test_split(everything, test_size=0.2, random_state=seed)
-        Z = TabularFeaturizer(categorical=[c for c in _CATEGORIES if c in X]).fit(X.iloc[tr])
-        Z = Z.transform(X)
+        featurizer = TabularFeaturizer(categorical=[c for c in _CATEGORIES if c in X])
+        Z = featurizer.fit(X.iloc[tr]).transform(X)
         if oracle:
             logk = k
         else:
@@ -541,9 +541,8 @@ def evaluate_published_protocol(
             for a, b in KFold(5, shuffle=True, random_state=seed).split(tr):
                 forest = _ktres_forest(Z[tr[a]], k[tr[a]], n_estimators, seed)
                 oof[tr[b]] = simulate_log(tr[b], forest.predict(Z[tr[b]]))
-
-            learned = np.column_stack([Z, oof])
-            predictions["AI-PBPK + learned residual"] = _log_de_forest(learned, tr, observed, seed)
+            with_sim = np.column_stack([Z, oof])
+            predictions["AI-PBPK + learned residual"] = _log_de_forest(with_sim, tr, observed, seed)
             # the same learner without the mechanism: what the given inputs carry on their own
             predictions["direct forest, same inputs"] = _log_de_forest(Z, tr, observed, seed)
         for method, pred_all in predictions.items():

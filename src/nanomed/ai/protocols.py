@@ -129,6 +129,9 @@ LIGHTGBM_PUBLISHED_GRID = {
     "reg_lambda": [0, 0.005, 0.01, 0.015],
 }
 
+#: datasets of the release protocols (rows: formulation x time)
+_RELEASE_DATASETS = ("bannigan_few_shot", "bannigan_zero_shot")
+
 #: models whose members are blended with weights chosen by inner grouped CV (release protocols)
 BLEND_MODELS = ("blend", "curve_blend", "analogue_blend")
 
@@ -238,7 +241,7 @@ def _blend(protocol: Protocol, model: str, random_state: int, scaled: bool = Fal
     )
     from nanomed.ai.hybrid import IsotonicReleaseModel
 
-    if protocol.dataset not in ("bannigan_few_shot", "bannigan_zero_shot"):
+    if protocol.dataset not in _RELEASE_DATASETS:
         raise InputError(f"model {model!r} is defined for the release protocols only")
     if model == "curve_blend" and protocol.dataset != "bannigan_few_shot":
         raise InputError("curve_blend needs the early-release features (bannigan_few_shot)")
@@ -336,7 +339,7 @@ def build_model(
         return Pipeline([("features", feats), ("model", clf)])
     scaled = model.startswith("scaled_")
     if scaled:
-        if p.dataset not in ("bannigan_few_shot", "bannigan_zero_shot"):
+        if p.dataset not in _RELEASE_DATASETS:
             raise InputError("scaled_* models are defined for the release protocols only")
         model = model.removeprefix("scaled_")
     if model in BLEND_MODELS:
