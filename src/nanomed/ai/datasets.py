@@ -67,6 +67,8 @@ class DatasetSpec:
     licence: str
     folder: str
     notes: str = ""
+    #: pairs (a, b) of columns that must satisfy a <= b in every row (e.g. DE24 <= DEmax)
+    ordered: tuple[tuple[str, str], ...] = ()
 
     @property
     def feature_names(self) -> list[str]:
@@ -235,6 +237,8 @@ DATASET_SPECS: dict[str, DatasetSpec] = {
         licence="CC0",
         folder="nano_tumor_g1",
         notes="One row per NP dataset; the tumour PBPK parameters are kept in the frame, not used as X.",
+        # the maximum delivery over the time course bounds the delivery at any one time
+        ordered=(("DE24", "Demax"), ("DE168", "Demax")),
     ),
     "protein_corona": DatasetSpec(
         "protein_corona",

@@ -4,8 +4,9 @@
 numeric columns (often a unit typed into the cell), values outside the plausible range of the
 column's spec, duplicated rows and duplicated inputs with conflicting targets, outliers (robust
 z-score on the median absolute deviation, Iglewicz & Hoaglin 1993, cut-off 3.5), category labels
-that differ only by case or spaces, and group-leakage risks (identical inputs under different
-groups). :func:`drop_rows` removes rows only through a record of what was removed and why.
+that differ only by case or spaces, rows that break an ordering the spec declares (DE24 <= DEmax
+in the Nano-Tumor set: a maximum over a time course cannot be below one of its points), and
+group-leakage risks (identical inputs under different groups). :func:`drop_rows` removes rows only through a record of what was removed and why.
 :func:`check_split` tests a train/test split for shared groups, shared ids and identical rows.
 """
 
@@ -185,6 +186,27 @@ def _check_numeric(
     return parsed
 
 
+def _check_order(df: pd.DataFrame, spec: DatasetSpec, issues: list[Issue]) -> None:
+    for low, high in spec.ordered:
+        if low not in df or high not in df:
+            continue
+        a, b = pd.to_numeric(df[low], errors="coerce"), pd.to_numeric(df[high], errors="coerce")
+        bad = a > b
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            issues.append(
+                Issue(
+                    "order",
+                    f"{low} <= {high}",
+                    int(bad.sum()),
+                    _rows(bad),
+                    f"{low} exceeds {high}, e.g. row {i}: {a.iloc[i]:g} > {b.iloc[i]:g} "
+                    "(a transcription error?)",
+                    "error",
+                )
+            )
+
+
 def _check_categories(df: pd.DataFrame, numeric: list[str], issues: list[Issue]) -> None:
     for col in df.columns:
         if col in numeric or df[col].dtype.kind in "fiub":
@@ -286,6 +308,8 @@ def check_table(
     numeric = _numeric_columns(df, spec)
     _check_numeric(df, numeric, spec, issues)
     _check_categories(df, numeric, issues)
+    if spec is not None:
+        _check_order(df, spec, issues)
     inputs = spec.feature_names if spec else [c for c in df.columns if c not in skip]
     inputs = [c for c in inputs if c in df and c not in skip]
     _check_duplicates(df, inputs, [t for t in targets if t in df], issues)

@@ -75,6 +75,21 @@ def test_out_of_range_uses_the_spec_bounds():
     assert zeta and (ds.frame["Zeta"].iloc[list(zeta[0].rows)].abs() > 100).all()
 
 
+def test_order_check_finds_a_delivery_above_its_maximum():
+    """DEmax is the maximum of the tumour time course, so DE24 and DE168 cannot exceed it; the
+    Nano-Tumor table has one such row (ID 39: DE24 9.48 and DE168 3.98 %ID, DEmax 1.69)."""
+    ds = load_dataset("nano_tumor")
+    order = {i.column: i for i in check_table(ds.frame, ds.spec).by_kind("order")}
+    assert set(order) == {"DE24 <= Demax", "DE168 <= Demax"}
+    for issue in order.values():
+        assert issue.count == 1 and issue.severity == "error"
+        assert ds.frame["ID"].iloc[issue.rows[0]] == 39
+    planted = ds.frame.copy()
+    planted.loc[0, "DE24"] = planted.loc[0, "Demax"] + 1.0
+    rows = {i.column: i.rows for i in check_table(planted, ds.spec).by_kind("order")}
+    assert 0 in rows["DE24 <= Demax"]
+
+
 def test_drop_rows_records_every_dropped_row():
     df = _bad_table()
     rep = check_table(df)
