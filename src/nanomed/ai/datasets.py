@@ -69,6 +69,8 @@ class DatasetSpec:
     notes: str = ""
     #: pairs (a, b) of columns that must satisfy a <= b in every row (e.g. DE24 <= DEmax)
     ordered: tuple[tuple[str, str], ...] = ()
+    #: (time, quantity) of a cumulative quantity that cannot fall in time within one id_column
+    cumulative: tuple[str, str] | None = None
 
     @property
     def feature_names(self) -> list[str]:
@@ -213,6 +215,7 @@ DATASET_SPECS: dict[str, DatasetSpec] = {
         licence="MIT",
         folder="bannigan_lai",
         notes="17 features: 13 design features, Time and the release measured at 0.25, 0.5, 1 day.",
+        cumulative=("Time", "Release"),
     ),
     "bannigan_zero_shot": DatasetSpec(
         "bannigan_zero_shot",
@@ -225,6 +228,7 @@ DATASET_SPECS: dict[str, DatasetSpec] = {
         licence="MIT",
         folder="bannigan_lai",
         notes="14 features: design features and Time only.",
+        cumulative=("Time", "Release"),
     ),
     "nano_tumor": DatasetSpec(
         "nano_tumor",

@@ -5,8 +5,9 @@ numeric columns (often a unit typed into the cell), values outside the plausible
 column's spec, duplicated rows and duplicated inputs with conflicting targets, outliers (robust
 z-score on the median absolute deviation, Iglewicz & Hoaglin 1993, cut-off 3.5), category labels
 that differ only by case or spaces, rows that break an ordering the spec declares (DE24 <= DEmax
-in the Nano-Tumor set: a maximum over a time course cannot be below one of its points), and
-group-leakage risks (identical inputs under different groups). :func:`drop_rows` removes rows only through a record of what was removed and why.
+in the Nano-Tumor set: a maximum over a time course cannot be below one of its points), falls of
+a cumulative quantity within one profile larger than :data:`CUMULATIVE_DROP` (released fraction),
+and group-leakage risks (identical inputs under different groups). :func:`drop_rows` removes rows only through a record of what was removed and why.
 :func:`check_split` tests a train/test split for shared groups, shared ids and identical rows.
 """
 
@@ -32,6 +33,10 @@ __all__ = [
 
 #: robust z-score above which a value is called an outlier (Iglewicz & Hoaglin 1993)
 OUTLIER_Z = 3.5
+#: fall of a cumulative fraction between consecutive samples of one profile reported as an error
+#: of the data [fraction of the dose]; a guess at a release assay's precision (a few %), not a
+#: published figure: smaller dips are sampling noise
+CUMULATIVE_DROP = 0.05
 _MAX_ROWS_SHOWN = 10
 
 
@@ -207,6 +212,34 @@ def _check_order(df: pd.DataFrame, spec: DatasetSpec, issues: list[Issue]) -> No
             )
 
 
+def _check_cumulative(df: pd.DataFrame, spec: DatasetSpec, issues: list[Issue]) -> None:
+    if spec.cumulative is None or spec.id_column is None:
+        return
+    time, value = spec.cumulative
+    if not {time, value, spec.id_column} <= set(df.columns):
+        return
+    t = pd.to_numeric(df[time], errors="coerce")
+    v = pd.to_numeric(df[value], errors="coerce")
+    order = np.lexsort((t.to_numpy(), df[spec.id_column].astype(str).to_numpy()))
+    ids = df[spec.id_column].to_numpy()[order]
+    fall = -np.diff(v.to_numpy()[order])
+    same = ids[1:] == ids[:-1]
+    bad_sorted = np.flatnonzero(same & (fall > CUMULATIVE_DROP)) + 1
+    if bad_sorted.size:
+        rows = tuple(sorted(int(r) for r in order[bad_sorted]))
+        worst = float(fall[bad_sorted - 1].max())
+        issues.append(
+            Issue(
+                "cumulative_drop",
+                value,
+                len(rows),
+                rows,
+                f"cumulative {value} falls by more than {CUMULATIVE_DROP:g} between consecutive "
+                f"{time} points of one {spec.id_column} (largest fall {worst:.3f})",
+            )
+        )
+
+
 def _check_categories(df: pd.DataFrame, numeric: list[str], issues: list[Issue]) -> None:
     for col in df.columns:
         if col in numeric or df[col].dtype.kind in "fiub":
@@ -310,6 +343,7 @@ def check_table(
     _check_categories(df, numeric, issues)
     if spec is not None:
         _check_order(df, spec, issues)
+        _check_cumulative(df, spec, issues)
     inputs = spec.feature_names if spec else [c for c in df.columns if c not in skip]
     inputs = [c for c in inputs if c in df and c not in skip]
     _check_duplicates(df, inputs, [t for t in targets if t in df], issues)

@@ -90,6 +90,24 @@ def test_order_check_finds_a_delivery_above_its_maximum():
     assert 0 in rows["DE24 <= Demax"]
 
 
+def test_cumulative_check_flags_a_release_profile_that_falls():
+    """Cumulative release cannot fall in time; the Bannigan set has one fall above the 0.05
+    tolerance (profile 114, 0.061), and a planted fall of 0.3 is found at the planted row."""
+    from nanomed.ai.quality import CUMULATIVE_DROP
+
+    ds = load_dataset("bannigan_few_shot")
+    found = check_table(ds.frame, ds.spec).by_kind("cumulative_drop")
+    assert len(found) == 1 and found[0].count == 1
+    assert ds.frame["Experimental_index"].iloc[found[0].rows[0]] == 114
+    planted = ds.frame.copy()
+    prof = planted.index[planted["Experimental_index"] == 80]
+    last = planted.loc[prof, "Time"].idxmax()
+    planted.loc[last, "Release"] = planted.loc[prof, "Release"].max() - 0.3
+    rows = check_table(planted, ds.spec).by_kind("cumulative_drop")[0].rows
+    assert planted.index.get_loc(last) in rows
+    assert CUMULATIVE_DROP < 0.3
+
+
 def test_drop_rows_records_every_dropped_row():
     df = _bad_table()
     rep = check_table(df)
