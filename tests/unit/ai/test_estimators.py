@@ -31,7 +31,24 @@ def _known_failures(est):
 
 @parametrize_with_checks(SMALL, expected_failed_checks=_known_failures)
 def test_sklearn_contract(estimator, check):
-    check(estimator)
+    # each scikit-learn check raises AssertionError (or another error) on a violation and
+    # returns None otherwise; test_contract_checks_catch_a_broken_estimator shows they can fail
+    assert check(estimator) is None
+
+
+class _ForgetsItsFit(RandomForestModel):
+    """A forest whose ``fit`` mutates a constructor parameter: a contract violation."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.n_estimators = self.n_estimators + 1
+        return super().fit(X, y, sample_weight)
+
+
+def test_contract_checks_catch_a_broken_estimator():
+    from sklearn.utils.estimator_checks import check_dont_overwrite_parameters
+
+    with pytest.raises(AssertionError, match="n_estimators"):
+        check_dont_overwrite_parameters("broken", _ForgetsItsFit(n_estimators=5))
 
 
 def test_gp_interpolates_and_widens_away_from_data():
