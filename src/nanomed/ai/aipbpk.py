@@ -443,6 +443,18 @@ def _ktres_forest(Z: np.ndarray, logk: np.ndarray, n_estimators: int, seed: int)
     ).fit(Z, logk)
 
 
+#: members of the "AI-PBPK ensemble" per DE, averaged on log10 (a geometric mean): the learned
+#: residual, the direct forest on the same inputs and the bare simulation. Chosen per DE by inner
+#: 5-fold CV on the training part of each of the 10 held-out splits (seeds 0-9; the same choice
+#: on 10 of 10, benchmarks/README.md): the simulation joins for DE24 and DEmax, not for DE168,
+#: the one DE that the tabulated fits do not reproduce (median simulated / tabulated 0.075)
+ENSEMBLE_MEMBERS = {
+    "DE24": ("residual", "direct", "simulation"),
+    "DE168": ("residual", "direct"),
+    "DEmax": ("residual", "direct", "simulation"),
+}
+
+
 def _log_de_forest(
     inputs: np.ndarray, train: np.ndarray, observed: dict[str, np.ndarray], seed: int
 ) -> np.ndarray:
@@ -489,8 +501,9 @@ def evaluate_published_protocol(
     a random forest (300 trees, max_features 0.5, min_samples_leaf 2) on the forest's inputs
     plus log10 of the three simulated DE predicts log10 DE; its training rows carry out-of-fold
     simulations (5-fold: each row simulated through a KTRES forest that did not see it), so that
-    they look like new rows; and, for comparison, "direct forest, same inputs" (the same learner
-    without the simulated DE: what the given inputs carry without the mechanism).
+    they look like new rows; for comparison, "direct forest, same inputs" (the same learner
+    without the simulated DE: what the given inputs carry without the mechanism); and "AI-PBPK
+    ensemble", per DE the geometric mean of the members that :data:`ENSEMBLE_MEMBERS` names.
     Returns one row per (method, seed, subset, target) with ``cor2_log10``, ``r2`` (on %ID) and
     ``rmse`` [%ID]; subsets: ``all`` (the published figure), ``test`` (held-out rows only) and
     ``train``.
@@ -545,6 +558,17 @@ def evaluate_published_protocol(
             predictions["AI-PBPK + learned residual"] = _log_de_forest(with_sim, tr, observed, seed)
             # the same learner without the mechanism: what the given inputs carry on their own
             predictions["direct forest, same inputs"] = _log_de_forest(Z, tr, observed, seed)
+            members = {
+                "residual": predictions["AI-PBPK + learned residual"],
+                "direct": predictions["direct forest, same inputs"],
+                "simulation": predictions["AI-PBPK"],
+            }
+            predictions["AI-PBPK ensemble"] = np.column_stack(
+                [
+                    10.0 ** np.mean([np.log10(members[m][:, j]) for m in ENSEMBLE_MEMBERS[n]], 0)
+                    for j, n in enumerate(DELIVERY)
+                ]
+            )
         for method, pred_all in predictions.items():
             for subset, idx in (("all", everything), ("test", te), ("train", tr)):
                 for j, name in enumerate(DELIVERY):

@@ -36,6 +36,7 @@ written once); training uses :func:`torch_curve`, which the tests check against 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Self
 
 import numpy as np
@@ -653,9 +654,14 @@ class IsotonicReleaseModel(RegressorMixin, BaseEstimator):
     The rows of one formulation (identical inputs but the time) are one predicted profile; its
     point-wise predictions are replaced by their least-squares non-decreasing fit in time (pool
     adjacent violators; Barlow et al., *Statistical inference under order restrictions*, 1972)
-    and clipped to [0, 1]. Only the model's own predictions are used, never a measured value, so
-    the step is valid on test rows. Cumulative release is non-decreasing in time, so the
-    projection can only move the predictions of a profile towards the set the truth lies in.
+    and clipped to [0, 1]. Only the model's own predictions and the row's inputs are used, never
+    a label, so the step is valid on test rows. Cumulative release is non-decreasing in time, so
+    the projection can only move the predictions of a profile towards the set the truth lies in.
+
+    ``anchors`` names input columns that hold measured points of the same profile (the few-shot
+    protocol's release at 0.25, 0.5 and 1 day): they join the isotonic fit as points pinned by a
+    large weight, so a prediction before an anchor stays below the measured value and one after
+    it stays above (cumulative release cannot fall).
 
     Parameters
     ----------
@@ -663,6 +669,9 @@ class IsotonicReleaseModel(RegressorMixin, BaseEstimator):
         Point-wise model (cloned); ``fit`` forwards ``groups`` to it when given.
     time_column : int or str
         Column of the time.
+    anchors : mapping of float to int or str, optional
+        Time [same unit as ``time_column``] -> column holding the measured fraction released at
+        that time. Each value must lie in [0, 1].
 
     Examples
     --------
@@ -674,9 +683,42 @@ class IsotonicReleaseModel(RegressorMixin, BaseEstimator):
     [0.5, 0.5, 0.5]
     """
 
-    def __init__(self, estimator: Any = None, time_column: Any = "Time") -> None:
+    #: weight of an anchor in the isotonic fit, relative to one predicted row: large enough to pin
+    #: it (the fit of a profile moves an anchor by at most ~1/_ANCHOR_WEIGHT of the row spread)
+    _ANCHOR_WEIGHT = 1e6
+
+    def __init__(
+        self,
+        estimator: Any = None,
+        time_column: Any = "Time",
+        anchors: Mapping[float, Any] | None = None,
+    ) -> None:
         self.estimator = estimator
         self.time_column = time_column
+        self.anchors = anchors
+
+    def _anchor_values(self, frame: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Anchor times and the (rows, anchors) matrix of measured values, checked."""
+        import pandas as pd
+
+        if not self.anchors:
+            return np.empty(0), np.empty((len(frame), 0))
+        names = [str(c) for c in frame.columns]
+        times = np.array([float(t) for t in self.anchors], dtype=float)
+        if not np.all(np.isfinite(times)) or np.any(times < 0):
+            raise InputError(f"anchors: times must be finite and >= 0, got {times.tolist()}")
+        cols = []
+        for t, col in self.anchors.items():
+            j = _column_index(col, names, frame.shape[1], f"anchor at t={t:g}")
+            v = pd.to_numeric(frame.iloc[:, j], errors="coerce").to_numpy(dtype=float)
+            bad = ~np.isfinite(v) | (v < 0) | (v > 1)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise InputError(
+                    f"row {i}: anchor column {col!r} must be a fraction in [0, 1], got {v[i]!r}"
+                )
+            cols.append(v)
+        return times, np.column_stack(cols)
 
     def _times(self, X: Any) -> tuple[Any, np.ndarray, int]:
         return ProjectedReleaseModel(time_column=self.time_column)._times(X)
@@ -689,7 +731,8 @@ class IsotonicReleaseModel(RegressorMixin, BaseEstimator):
 
         if self.estimator is None:
             raise InputError("IsotonicReleaseModel needs an estimator")
-        self._times(X)
+        frame, _, _ = self._times(X)
+        self._anchor_values(frame)
         est = clone(self.estimator)
         kw = {"groups": groups} if "groups" in inspect.signature(est.fit).parameters else {}
         self.estimator_ = est.fit(X, y, **kw)
@@ -702,11 +745,16 @@ class IsotonicReleaseModel(RegressorMixin, BaseEstimator):
 
         check_is_fitted(self)
         frame, t, j = self._times(X)
+        anchor_t, anchor_v = self._anchor_values(frame)
         pred = np.asarray(self.estimator_.predict(X), dtype=float)
         profile = _profile_ids(frame.drop(columns=frame.columns[j]))
         out = np.empty_like(pred)
         for p in np.unique(profile):
             rows = profile == p
+            first = np.flatnonzero(rows)[0]
+            times = np.r_[t[rows], anchor_t]
+            values = np.r_[pred[rows], anchor_v[first]]
+            weights = np.r_[np.ones(rows.sum()), np.full(anchor_t.size, self._ANCHOR_WEIGHT)]
             iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True)
-            out[rows] = iso.fit(t[rows], pred[rows]).predict(t[rows])
+            out[rows] = iso.fit(times, values, sample_weight=weights).predict(t[rows])
         return out

@@ -91,6 +91,7 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], prefix: str) -> dict:
         return {
             "kind": "IsotonicReleaseModel",
             "time_column": obj.time_column,
+            "anchors": None if not obj.anchors else [[float(t), c] for t, c in obj.anchors.items()],
             "estimator": _encode(obj.estimator_, arrays, prefix + "est/"),
         }
     if isinstance(obj, InnerCVBlend):
@@ -169,7 +170,8 @@ def _decode(node: dict, arrays: Any, prefix: str) -> Any:
         from nanomed.ai.hybrid import IsotonicReleaseModel
 
         est = _decode(node["estimator"], arrays, prefix + "est/")
-        iso = IsotonicReleaseModel(est, time_column=node["time_column"])
+        anchors = {t: c for t, c in node["anchors"]} if node.get("anchors") else None
+        iso = IsotonicReleaseModel(est, time_column=node["time_column"], anchors=anchors)
         iso.estimator_ = est
         iso.n_features_in_ = getattr(est, "n_features_in_", None)
         return iso

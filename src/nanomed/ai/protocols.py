@@ -132,6 +132,11 @@ LIGHTGBM_PUBLISHED_GRID = {
 #: datasets of the release protocols (rows: formulation x time)
 _RELEASE_DATASETS = ("bannigan_few_shot", "bannigan_zero_shot")
 
+#: measured early points of each few-shot profile (time [day] -> column): the isotonic step of
+#: the few-shot blends keeps every profile through them (inner GroupKFold(5) on the training
+#: parts of outer splits 0-4: 0.1147 -> 0.1140, better on 5/5; benchmarks/README.md)
+_EARLY_ANCHORS = {0.25: "T=0.25", 0.5: "T=0.5", 1.0: "T=1.0"}
+
 #: models whose members are blended with weights chosen by inner grouped CV (release protocols)
 BLEND_MODELS = ("blend", "curve_blend", "analogue_blend")
 
@@ -265,7 +270,7 @@ def _blend(protocol: Protocol, model: str, random_state: int, scaled: bool = Fal
             n_neighbors=_ANALOGUE_NEIGHBORS[protocol.dataset],
         )
         piped.append(("analogue", analogue))
-    return IsotonicReleaseModel(InnerCVBlend(piped))
+    return IsotonicReleaseModel(InnerCVBlend(piped), anchors=_EARLY_ANCHORS if few_shot else None)
 
 
 _TUMOR_CATEGORIES = ["Type", "TS", "Charge", "Shape", "TM", "CT"]
@@ -303,7 +308,8 @@ def build_model(
     :class:`~nanomed.ai.features.ReleaseCurveFeatures`): a random forest and a LightGBM trained on
     the absolute error, averaged with weights chosen by :class:`InnerCVBlend` (inner GroupKFold on
     the training part) and made non-decreasing in time per profile
-    (:class:`~nanomed.ai.hybrid.IsotonicReleaseModel`). ``analogue_blend`` (both release
+    (:class:`~nanomed.ai.hybrid.IsotonicReleaseModel`; in few-shot every profile is also kept
+    through its three measured early points). ``analogue_blend`` (both release
     protocols) adds a third member, :class:`~nanomed.ai.analogues.AnalogueReleaseModel` (measured
     training profiles matched on the early points and time-warped through the last one in
     few-shot, matched on the design inputs in zero-shot), to the members of ``curve_blend``

@@ -160,7 +160,9 @@ def evaluate_cmd(
     ``--model ai_pbpk`` (nano_tumor: ML-predicted tumour PBPK parameters, organ-scale DE).
     ``--model ai_pbpk_published`` (nano_tumor): the published AI-PBPK protocol re-run (Chou 2023's
     code: all complete rows scored, five parameters from each row's own fit), on the published
-    split (seed 2) or, with ``--splits N``, seeds 0 … N-1; scores all, test and training rows.
+    split (seed 2) or, with ``--splits N``, seeds 0 … N-1; scores all, test and training rows
+    of each method (forest -> KTRES on the extended inputs, + learned residual, direct forest,
+    their ensemble).
     """
     from nanomed.ai.protocols import evaluate
 
@@ -170,8 +172,9 @@ def evaluate_cmd(
         from nanomed.ai.aipbpk import evaluate_published_protocol
 
         seeds = (2,) if splits is None else tuple(range(splits))
-        scores = evaluate_published_protocol(seeds)
-        summary = scores.groupby(["subset", "target"], sort=False).mean(numeric_only=True)
+        scores = evaluate_published_protocol(seeds, features="extended", residual=True)
+        keys = ["method", "subset", "target"]
+        summary = scores.groupby(keys, sort=False).mean(numeric_only=True)
         _print_frame(summary.drop(columns="seed").reset_index(), f"{protocol}: published AI-PBPK")
         if out is not None:
             scores.to_csv(out, index=False)

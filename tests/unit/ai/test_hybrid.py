@@ -196,6 +196,7 @@ def test_cli_evaluate_published_aipbpk_writes_all_test_and_train_scores(tmp_path
     scores = pd.read_csv(out)
     assert set(scores["subset"]) == {"all", "test", "train"}
     assert set(scores["seed"]) == {2}  # the published split
+    assert "AI-PBPK ensemble" in set(scores["method"])
     n = scores.drop_duplicates("subset").set_index("subset")["n"]
     assert n["all"] == n["test"] + n["train"] == 288
 

@@ -125,6 +125,34 @@ def test_isotonic_projection_is_monotone_bounded_and_label_free():
     assert np.sum((pred - truth) ** 2) <= np.sum((raw - truth) ** 2)
 
 
+def test_isotonic_anchors_keep_each_profile_through_its_measured_early_points():
+    # a model that predicts 0.2 everywhere, for profiles measured at 0.1 / 0.3 / 0.5 by 1 day:
+    # cumulative release cannot fall, so after 1 day the profile must stay >= 0.5, and before
+    # 0.25 day it must stay <= 0.1; anchors are inputs of the row, never labels
+    times = [0.1, 0.4, 2.0, 10.0]
+    X = _rows([[0.1, 0.3, 0.5]] * 4 + [[0.01, 0.02, 0.05]] * 4, times * 2)
+    flat = DummyRegressor(strategy="constant", constant=0.2)
+    anchors = dict(zip([0.25, 0.5, 1.0], EARLY, strict=True))
+    plain = IsotonicReleaseModel(flat).fit(X, np.zeros(8)).predict(X)
+    pred = IsotonicReleaseModel(flat, anchors=anchors).fit(X, np.zeros(8)).predict(X)
+    np.testing.assert_allclose(plain, 0.2)
+    np.testing.assert_allclose(pred[:4], [0.1, 0.2, 0.5, 0.5], atol=1e-5)
+    # the slow profile lies below the prediction after its anchors: pulled down to 0.2 only
+    # where no anchor bounds it from above (t > 1 day), held below the next anchor before
+    np.testing.assert_allclose(pred[4:], [0.01, 0.02, 0.2, 0.2], atol=1e-5)
+
+
+def test_isotonic_anchor_outside_zero_one_names_the_row_and_column():
+    X = _rows([[0.1, 0.3, 1.5]], [2.0])
+    model = IsotonicReleaseModel(DummyRegressor(), anchors={1.0: "T=1.0"}).fit(
+        _rows([[0.1, 0.3, 0.5]], [2.0]), [0.6]
+    )
+    with pytest.raises(InputError, match=r"row 0: anchor column 'T=1.0'"):
+        model.predict(X)
+    with pytest.raises(InputError, match="anchor at t=1"):
+        IsotonicReleaseModel(DummyRegressor(), anchors={1.0: "T=2.0"}).fit(X, [0.6])
+
+
 def test_inner_cv_blend_weights_follow_out_of_fold_error():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(120, 2))
@@ -192,7 +220,9 @@ def test_blend_model_file_round_trip(tmp_path):
         [(n, Pipeline([("curve", ReleaseCurveFeatures()), ("model", m)])) for n, m in members],
         n_splits=4,
     )
-    model = IsotonicReleaseModel(blend).fit(X, y, groups=groups[keep])
+    anchors = {0.25: "T=0.25", 0.5: "T=0.5", 1.0: "T=1.0"}
+    model = IsotonicReleaseModel(blend, anchors=anchors).fit(X, y, groups=groups[keep])
     loaded, _ = load_model(save_model(model, tmp_path / "blend"))
+    assert loaded.anchors == anchors
     np.testing.assert_array_equal(model.predict(X), loaded.predict(X))
     np.testing.assert_array_equal(model.estimator_.weights_, loaded.estimator_.weights_)
