@@ -46,6 +46,7 @@ def _registry() -> dict[str, type]:
             f.ReleaseKineticFeatures,
             f.ReleaseCurveFeatures,
             f.SizeScaledTimeFeatures,
+            f.LogTimeFeatures,
             HybridReleaseModel,
         )
     }
@@ -62,6 +63,7 @@ SAVEABLE = (
     "ReleaseKineticFeatures",
     "ReleaseCurveFeatures",
     "SizeScaledTimeFeatures",
+    "LogTimeFeatures",
     "HybridReleaseModel",
     "InnerCVBlend",
     "IsotonicReleaseModel",
@@ -196,6 +198,7 @@ def _decode(node: dict, arrays: Any, prefix: str) -> Any:
         "ReleaseKineticFeatures",
         "ReleaseCurveFeatures",
         "SizeScaledTimeFeatures",
+        "LogTimeFeatures",
     ):
         return cls.from_state(node["state"])
     obj = cls.from_state(node["state"], arr)

@@ -62,6 +62,27 @@ def test_gp_interpolates_and_widens_away_from_data():
     assert far[0] > 10 * std.max()
 
 
+def test_gp_hyper_parameters_from_a_subset_then_conditioned_on_all_rows():
+    # subset of data (Rasmussen & Williams 2006, 8.3.2): the kernel learnt on 60 of 400 noisy
+    # rows of sin(3x) + an irrelevant input; the posterior then uses all 400 rows
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(0, 3, 400), rng.uniform(0, 1, 400)])
+    y = np.sin(3 * X[:, 0]) + rng.normal(0, 0.05, 400)
+    gp = GaussianProcessModel(ard=True, max_hyper_samples=60, random_state=0).fit(X, y)
+    assert gp.gp_.X_train_.shape[0] == 400  # conditioned on every row
+    Xt = np.column_stack([np.linspace(0.1, 2.9, 25), np.full(25, 0.5)])
+    np.testing.assert_allclose(gp.predict(Xt), np.sin(3 * Xt[:, 0]), atol=0.05)
+    # ARD on the subset already finds the second input irrelevant (a long length scale)
+    ls = gp.gp_.kernel_.k1.k2.length_scale
+    assert ls[1] > 10 * ls[0]
+    # a subset at least as large as the data is the full fit
+    full = GaussianProcessModel(ard=True, random_state=0).fit(X[:50], y[:50])
+    same = GaussianProcessModel(ard=True, max_hyper_samples=50, random_state=0).fit(X[:50], y[:50])
+    np.testing.assert_allclose(full.predict(Xt), same.predict(Xt))
+    with pytest.raises(InputError, match="max_hyper_samples"):
+        GaussianProcessModel(max_hyper_samples=1).fit(X, y)
+
+
 def test_forest_std_is_the_spread_of_its_trees():
     rng = np.random.default_rng(0)
     X, y = rng.random((80, 3)), rng.random(80)

@@ -105,6 +105,30 @@ def test_size_scaled_time_rejects_bad_rows_and_saves_without_pickle(tmp_path):
         build_model("nano_tumor", "scaled_random_forest")
 
 
+def test_log_time_makes_korsmeyer_peppas_linear_and_rejects_bad_times(tmp_path):
+    from nanomed.ai.features import LogTimeFeatures
+    from nanomed.ai.modelio import load_model, save_model
+
+    # Korsmeyer-Peppas F = k t^n (Ritger & Peppas 1987) is a straight line of slope n in ln t:
+    # with a negligible offset the transformed time carries it exactly
+    t = np.array([0.5, 1.0, 2.0, 4.0, 8.0])
+    X = pd.DataFrame({"Time": t, "x": 1.0})
+    z = LogTimeFeatures(offset=1e-12).fit_transform(X)["Time"].to_numpy()
+    slope = np.polyfit(z, np.log(0.1 * t**0.45), 1)[0]
+    assert slope == pytest.approx(0.45, rel=1e-9)
+    # t = 0 stays finite with the default offset (1 h = 1/24 day)
+    f = LogTimeFeatures().fit(X)
+    assert f.transform(X.assign(Time=0.0))["Time"].iloc[0] == pytest.approx(np.log(1 / 24))
+    with pytest.raises(DataError, match=r"row 1: Time must be finite and >= 0"):
+        f.transform(X.assign(Time=[1.0, -2.0, 1.0, 1.0, 1.0]))
+    with pytest.raises(InputError, match="offset"):
+        LogTimeFeatures(offset=0.0).fit(X)
+    with pytest.raises(DataError, match="Time"):
+        LogTimeFeatures().fit(X.drop(columns="Time"))
+    loaded, _ = load_model(save_model(f, tmp_path / "logt"))
+    pd.testing.assert_frame_equal(loaded.transform(X), f.transform(X))
+
+
 def test_isotonic_projection_is_monotone_bounded_and_label_free():
     rng = np.random.default_rng(1)
     n = 60
