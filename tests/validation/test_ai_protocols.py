@@ -42,3 +42,31 @@ def test_nano_tumor_reports_rmse_and_test_spread_consistent_with_r2():
     assert (s["test_sd"] > 0).all() and (s["rmse"] > 0).all()
     summary = res.summary()
     assert {"rmse_mean", "test_sd_mean"} <= set(summary.columns)
+
+
+def test_evaluate_checkpoint_resumes_a_killed_run_and_refuses_another_runs_file(tmp_path):
+    import pandas as pd
+    import pytest
+
+    from nanomed.core.errors import InputError
+
+    fits = []
+
+    def small():
+        fits.append(1)
+        return build_model("nano_tumor", "lightgbm", n_estimators=30)
+
+    path = tmp_path / "scores.csv"
+    full = evaluate("nano_tumor", small, n_splits=3, targets=("DE24",), checkpoint=path)
+    assert len(fits) == 3 and len(pd.read_csv(path)) == 3
+    # a run killed after its first split left only that split's row on disk
+    pd.read_csv(path).iloc[:1].to_csv(path, index=False)
+    fits.clear()
+    resumed = evaluate("nano_tumor", small, n_splits=3, targets=("DE24",), checkpoint=path)
+    assert len(fits) == 2  # only the missing splits were fitted again
+    np.testing.assert_allclose(resumed.scores["score"], full.scores["score"])
+    assert len(pd.read_csv(path)) == 3
+    # a file written by a different evaluation is never overwritten nor mixed in
+    with pytest.raises(InputError, match="another evaluation"):
+        evaluate("nano_tumor", small, n_splits=2, targets=("DE24",), checkpoint=path)
+    assert len(pd.read_csv(path)) == 3

@@ -12,6 +12,9 @@ with one score per split. Hyper-parameters are only ever chosen inside the train
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,6 +27,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from nanomed.ai.datasets import AIDataset, load_dataset
 from nanomed.ai.quality import check_split
 from nanomed.core.errors import InputError
+from nanomed.core.results import atomic_write
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -479,6 +483,31 @@ class ProtocolResult:
         return float(self.scores.loc[self.scores["target"] == target, "score"].mean())
 
 
+def _fingerprint(*args: Any) -> str:
+    """Short hash of the arguments that define an evaluation run."""
+    text = json.dumps([repr(a) for a in args])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _read_checkpoint(path: str | os.PathLike[str], run: str) -> dict[tuple[str, int], dict]:
+    """Rows of an earlier run of the same evaluation, by (target, split); {} if none yet."""
+    if not os.path.exists(path):
+        return {}
+    try:
+        saved = pd.read_csv(path, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise InputError(f"checkpoint {path}: unreadable ({err})") from None
+    if saved.empty:
+        return {}
+    if "run" not in saved or set(saved["run"].astype(str)) != {run}:
+        raise InputError(
+            f"checkpoint {path}: holds scores of another evaluation (other protocol, model, "
+            "splits or seeds); give another file or remove it"
+        )
+    records = saved.drop(columns="run").to_dict("records")
+    return {(str(r["target"]), int(r["split"])): r for r in records}
+
+
 def evaluate(
     protocol: str,
     model: str | Callable[[], object] = "lightgbm",
@@ -489,6 +518,7 @@ def evaluate(
     search_iter: int = 10,
     inner_splits: int = 5,
     random_state: int = 0,
+    checkpoint: str | os.PathLike[str] | None = None,
 ) -> ProtocolResult:
     """Score a model on a published protocol.
 
@@ -510,6 +540,13 @@ def evaluate(
         Size of that inner search.
     random_state : int
         Seed of the models and of the inner search.
+    checkpoint : path, optional
+        CSV of the per-split scores, rewritten atomically after every split, so that a killed
+        run loses at most the split in progress. Rerun with the same file and arguments, the
+        splits it holds are reused and only the missing ones are computed. Each row carries
+        the run's fingerprint (protocol, model, splits, targets, search, seeds); a file from
+        another run raises :class:`~nanomed.core.errors.InputError` instead of being
+        overwritten.
     """
     import inspect
 
@@ -521,11 +558,18 @@ def evaluate(
     X = _inputs(p, ds)
     name = model if isinstance(model, str) else getattr(model, "__name__", "custom")
     make = (lambda: build_model(protocol, model, random_state)) if isinstance(model, str) else model
+    run = _fingerprint(
+        protocol, name, n_splits, targets, search, search_iter, inner_splits, random_state
+    )
+    done = _read_checkpoint(checkpoint, run) if checkpoint is not None else {}
     rows = []
     for target in targets or p.targets:
         dst = ds.with_target(target)
         y = dst.y.to_numpy()
         for k, (tr, te) in enumerate(protocol_splits(protocol, dst, n_splits)):
+            if (target, k) in done:
+                rows.append(done[(target, k)])
+                continue
             leak = check_split(
                 ds.frame.iloc[tr],
                 ds.frame.iloc[te],
@@ -586,5 +630,8 @@ def evaluate(
                 row["rmse"] = float(np.sqrt(np.mean((y[te] - pred) ** 2)))
                 row["test_sd"] = float(np.std(y[te]))
             rows.append(row)
+            if checkpoint is not None:
+                frame = pd.DataFrame(rows).assign(run=run)
+                atomic_write(checkpoint, lambda tmp, f=frame: f.to_csv(tmp, index=False))
     notes = f"search: {search_iter} draws x GroupKFold/KFold({inner_splits})" if search else ""
     return ProtocolResult(p, name, pd.DataFrame(rows), notes)

@@ -152,7 +152,13 @@ def evaluate_cmd(
     splits: Annotated[
         int | None, typer.Option(help="Outer splits (default: the published number).")
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write per-split scores to this CSV.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write per-split scores to this CSV (after every split; a rerun with the same "
+            "arguments resumes from it)."
+        ),
+    ] = None,
 ) -> None:
     """Score a model on a dataset's published protocol, beside the published number.
 
@@ -196,12 +202,12 @@ def evaluate_cmd(
             raise InputError("--model hybrid_release applies to --protocol bannigan_few_shot")
         from nanomed.ai.hybrid import few_shot_hybrid
 
-        res = evaluate(protocol, few_shot_hybrid, n_splits=splits)
+        res = evaluate(protocol, few_shot_hybrid, n_splits=splits, checkpoint=out)
     else:
-        res = evaluate(protocol, model, n_splits=splits)
+        res = evaluate(protocol, model, n_splits=splits, checkpoint=out)
     _print_frame(res.summary(), f"{protocol}: {model}")
     if out is not None:
-        res.scores.to_csv(out, index=False)
+        console.print(f"per-split scores: {out}")
 
 
 def _model_inputs(
