@@ -244,6 +244,16 @@ class TabularFeaturizer(TransformerMixin, BaseEstimator):
 class _ParamsOnlyState:
     """Model-file state of a transformer that learns nothing but its input columns."""
 
+    def _fit_columns(self, X: Table, required: Sequence[str], what: str) -> pd.DataFrame:
+        """Check that the table has the ``required`` columns and remember its columns."""
+        df = _as_frame(X)
+        absent = [c for c in required if c not in df]
+        if absent:
+            raise DataError(f"{what} need columns {absent}")
+        self.feature_names_in_ = np.asarray(list(df.columns), dtype=object)
+        self.n_features_in_ = df.shape[1]
+        return df
+
     def to_state(self) -> dict[str, Any]:
         check_is_fitted(self)
         params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
@@ -286,15 +296,10 @@ class ReleaseKineticFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         self.time_column = time_column
 
     def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
-        df = _as_frame(X)
-        cols = [*self.early_columns, self.time_column]
-        absent = [c for c in cols if c not in df]
-        if absent:
-            raise DataError(f"release kinetic features need columns {absent}")
         if len(self.early_columns) != len(self.early_times) or len(self.early_times) < 2:
             raise InputError("early_columns and early_times must have the same length (>= 2)")
-        self.feature_names_in_ = np.asarray(list(df.columns), dtype=object)
-        self.n_features_in_ = df.shape[1]
+        cols = [*self.early_columns, self.time_column]
+        self._fit_columns(X, cols, "release kinetic features")
         return self
 
     def _added(self) -> list[str]:
@@ -355,12 +360,8 @@ class SizeScaledTimeFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         self.surface_to_volume_column = surface_to_volume_column
 
     def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
-        df = _as_frame(X)
-        absent = [c for c in (self.time_column, self.surface_to_volume_column) if c not in df]
-        if absent:
-            raise DataError(f"size-scaled time features need columns {absent}")
-        self.feature_names_in_ = np.asarray(list(df.columns), dtype=object)
-        self.n_features_in_ = df.shape[1]
+        cols = (self.time_column, self.surface_to_volume_column)
+        self._fit_columns(X, cols, "size-scaled time features")
         return self
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> list[str]:
@@ -417,13 +418,9 @@ class LogTimeFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         self.offset = offset
 
     def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
-        df = _as_frame(X)
-        if self.time_column not in df:
-            raise DataError(f"log-time features need column {self.time_column!r}")
         if not (np.isfinite(self.offset) and self.offset > 0):
             raise InputError(f"offset must be finite and > 0, got {self.offset!r}")
-        self.feature_names_in_ = np.asarray(list(df.columns), dtype=object)
-        self.n_features_in_ = df.shape[1]
+        self._fit_columns(X, [self.time_column], "log-time features")
         return self
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> list[str]:
@@ -501,17 +498,12 @@ class ReleaseCurveFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         self.parameters = parameters
 
     def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
-        df = _as_frame(X)
-        absent = [c for c in [*self.early_columns, self.time_column] if c not in df]
-        if absent:
-            raise DataError(f"release curve features need columns {absent}")
         if len(self.early_columns) != len(self.early_times) or len(self.early_times) < 2:
             raise InputError("early_columns and early_times must have the same length (>= 2)")
         unknown = [law for law in self.laws if law not in _CURVE_LAWS]
         if unknown:
             raise InputError(f"unknown laws {unknown} (known: {', '.join(_CURVE_LAWS)})")
-        self.feature_names_in_ = np.asarray(list(df.columns), dtype=object)
-        self.n_features_in_ = df.shape[1]
+        self._fit_columns(X, [*self.early_columns, self.time_column], "release curve features")
         return self
 
     def _added(self) -> list[str]:
