@@ -229,6 +229,9 @@ def published_aipbpk(quick: bool) -> pd.DataFrame:
         wide = cell.unstack("target")[["DE24", "DE168", "DEmax"]]
         print(title)
         print(wide.to_string(), flush=True)
+    held_out = scores.dropna(subset=["coverage_90"]).groupby(["seeds", "target"], sort=False)
+    print("AI-PBPK ensemble, 90 % conformal interval on held-out rows (coverage, upper/lower)")
+    print(held_out[["coverage_90", "upper_lower_90"]].mean().unstack("target").round(2).to_string())
     print(f"  time {time.perf_counter() - t0:.0f} s", flush=True)
     return scores
 

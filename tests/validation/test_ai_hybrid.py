@@ -125,3 +125,10 @@ def test_published_design_residual_learner_sees_out_of_fold_simulations():
             < t[("AI-PBPK + learned residual", "train", name)]
         )
     assert (res.groupby("method")["n"].max() == 288).all()
+    # the ensemble's conformal 90 % interval (calibrated out-of-bag on the training rows):
+    # reported for the held-out rows only, with a coverage a 58-row test set can plausibly give
+    ens = res[res["method"] == "AI-PBPK ensemble"].set_index("subset")
+    assert ens.loc["train", "coverage_90"].isna().all()
+    test = ens.loc["test"]
+    assert test["coverage_90"].between(0.75, 1.0).all()
+    assert (test["upper_lower_90"] > 1).all()

@@ -27,11 +27,29 @@ from nanomed.core.errors import InputError
 __all__ = [
     "ConformalRegressor",
     "calibration_report",
+    "conformal_quantile",
     "gaussian_interval",
     "predict_with_uncertainty",
 ]
 
 FloatArray: TypeAlias = NDArray[np.float64]
+
+
+def conformal_quantile(scores: ArrayLike, level: float) -> float:
+    """The finite-sample conformal quantile: the ⌈(n + 1)·level⌉-th smallest of n scores.
+
+    With exchangeable calibration and test points, a test score exceeds it with probability at
+    most 1 − ``level`` (Vovk, Gammerman & Shafer, *Algorithmic Learning in a Random World*,
+    2005; Lei et al., JASA 113:1094, 2018, Lemma 1). Infinite when n is too small for the level.
+
+    >>> conformal_quantile([0.3, 0.1, 0.2, 0.4], 0.6)
+    0.3
+    """
+    if not 0 < level < 1:
+        raise InputError(f"level must be in (0, 1), got {level}")
+    ordered = np.sort(np.asarray(scores, dtype=float))
+    k = int(np.ceil((len(ordered) + 1) * level))
+    return float(ordered[k - 1]) if 0 < k <= len(ordered) else float("inf")
 
 
 def gaussian_interval(
@@ -122,11 +140,7 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     def quantile(self, level: float) -> float:
         """The conformal quantile: the ⌈(n+1)·level⌉-th smallest calibration score."""
         check_is_fitted(self)
-        if not 0 < level < 1:
-            raise InputError(f"level must be in (0, 1), got {level}")
-        n = len(self.scores_)
-        k = int(np.ceil((n + 1) * level))
-        return float(self.scores_[k - 1]) if k <= n else float("inf")
+        return conformal_quantile(self.scores_, level)
 
     def predict_interval(self, X: ArrayLike, level: float = 0.9) -> tuple[FloatArray, FloatArray]:
         """Lower and upper bounds with marginal coverage >= ``level`` (exchangeable data)."""

@@ -101,3 +101,22 @@ def test_predict_with_uncertainty_maps_log_targets_back():
     out = predict_with_uncertainty(m, X)
     np.testing.assert_allclose(out["prediction"], y, rtol=0.02)
     assert ((out["lower"] <= out["prediction"]) & (out["prediction"] <= out["upper"])).all()
+
+
+def test_conformal_quantile_coverage_is_between_level_and_level_plus_one_over_n_plus_one():
+    # Lei et al. (JASA 2018, Thm 2.2): for exchangeable continuous scores the conformal quantile
+    # of n calibration scores covers a new score with probability in [level, level + 1/(n+1)]
+    import pytest
+
+    from nanomed.ai.uncertainty import conformal_quantile
+    from nanomed.core.errors import InputError
+
+    rng = np.random.default_rng(0)
+    n, level, trials = 19, 0.9, 20000
+    scores = rng.exponential(size=(trials, n + 1))
+    hits = [s[-1] <= conformal_quantile(s[:-1], level) for s in scores]
+    # exact value here: ceil(20 * 0.9) / 20 = 0.90; binomial SE over 20000 trials is 0.002
+    assert level - 0.007 <= np.mean(hits) <= level + 1 / (n + 1) + 0.007
+    assert conformal_quantile([1.0, 2.0], 0.9) == float("inf")  # too few scores for 90 %
+    with pytest.raises(InputError, match="level"):
+        conformal_quantile([1.0], 1.0)
