@@ -70,3 +70,10 @@ def test_evaluate_checkpoint_resumes_a_killed_run_and_refuses_another_runs_file(
     with pytest.raises(InputError, match="another evaluation"):
         evaluate("nano_tumor", small, n_splits=2, targets=("DE24",), checkpoint=path)
     assert len(pd.read_csv(path)) == 3
+    # a search over scipy distributions is the same run when rerun (no memory addresses)
+    from scipy.stats import randint
+
+    from nanomed.ai.protocols import _fingerprint
+
+    assert _fingerprint({"n": randint(1, 5)}) == _fingerprint({"n": randint(1, 5)})
+    assert _fingerprint({"n": randint(1, 5)}) != _fingerprint({"n": randint(1, 6)})

@@ -483,9 +483,22 @@ class ProtocolResult:
         return float(self.scores.loc[self.scores["target"] == target, "score"].mean())
 
 
+def _describe(obj: Any) -> Any:
+    """A JSON-able description of an argument, stable across processes."""
+    if isinstance(obj, dict):
+        return {str(k): _describe(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(obj, list | tuple):
+        return [_describe(v) for v in obj]
+    if hasattr(obj, "dist") and hasattr(obj, "args"):  # a frozen scipy distribution
+        return [obj.dist.name, _describe(list(obj.args)), _describe(dict(obj.kwds))]
+    return repr(obj)
+
+
 def _fingerprint(*args: Any) -> str:
     """Short hash of the arguments that define an evaluation run."""
-    text = json.dumps([repr(a) for a in args])
+    text = json.dumps(_describe(list(args)))
+    if " at 0x" in text:  # an object without a stable description: never resume from it
+        raise InputError("checkpoint: an argument has no stable description (e.g. a custom object)")
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -558,10 +571,12 @@ def evaluate(
     X = _inputs(p, ds)
     name = model if isinstance(model, str) else getattr(model, "__name__", "custom")
     make = (lambda: build_model(protocol, model, random_state)) if isinstance(model, str) else model
-    run = _fingerprint(
-        protocol, name, n_splits, targets, search, search_iter, inner_splits, random_state
-    )
-    done = _read_checkpoint(checkpoint, run) if checkpoint is not None else {}
+    done, run = {}, ""
+    if checkpoint is not None:
+        run = _fingerprint(
+            protocol, name, n_splits, targets, search, search_iter, inner_splits, random_state
+        )
+        done = _read_checkpoint(checkpoint, run)
     rows = []
     for target in targets or p.targets:
         dst = ds.with_target(target)
