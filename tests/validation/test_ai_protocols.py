@@ -67,9 +67,19 @@ def test_evaluate_checkpoint_resumes_a_killed_run_and_refuses_another_runs_file(
     np.testing.assert_allclose(resumed.scores["score"], full.scores["score"])
     assert len(pd.read_csv(path)) == 3
     # a file written by a different evaluation is never overwritten nor mixed in
-    with pytest.raises(InputError, match="another evaluation"):
+    with pytest.raises(InputError, match="not a checkpoint of this evaluation"):
         evaluate("nano_tumor", small, n_splits=2, targets=("DE24",), checkpoint=path)
     assert len(pd.read_csv(path)) == 3
+    # nor is any other CSV, even one with no rows; a folder that cannot exist is one line
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n")
+    with pytest.raises(InputError, match="not a checkpoint"):
+        evaluate("nano_tumor", small, n_splits=1, targets=("DE24",), checkpoint=other)
+    assert other.read_text() == "a,b\n"
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(InputError, match="cannot create its folder"):
+        evaluate("nano_tumor", small, n_splits=1, targets=("DE24",), checkpoint=blocker / "x.csv")
     # a search over scipy distributions is the same run when rerun (no memory addresses)
     from scipy.stats import randint
 

@@ -505,17 +505,21 @@ def _fingerprint(*args: Any) -> str:
 def _read_checkpoint(path: str | os.PathLike[str], run: str) -> dict[tuple[str, int], dict]:
     """Rows of an earlier run of the same evaluation, by (target, split); {} if none yet."""
     if not os.path.exists(path):
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        except OSError as err:
+            raise InputError(f"checkpoint {path}: cannot create its folder ({err})") from None
+        return {}
+    if os.path.getsize(path) == 0:
         return {}
     try:
         saved = pd.read_csv(path, keep_default_na=False)
     except (OSError, ValueError, pd.errors.ParserError) as err:
         raise InputError(f"checkpoint {path}: unreadable ({err})") from None
-    if saved.empty:
-        return {}
-    if "run" not in saved or set(saved["run"].astype(str)) != {run}:
+    if "run" not in saved or set(saved["run"].astype(str)) - {run}:
         raise InputError(
-            f"checkpoint {path}: holds scores of another evaluation (other protocol, model, "
-            "splits or seeds); give another file or remove it"
+            f"checkpoint {path}: not a checkpoint of this evaluation (another protocol, model, "
+            "splits or seeds, or another kind of file); give another file or remove it"
         )
     records = saved.drop(columns="run").to_dict("records")
     return {(str(r["target"]), int(r["split"])): r for r in records}
@@ -647,6 +651,9 @@ def evaluate(
             rows.append(row)
             if checkpoint is not None:
                 frame = pd.DataFrame(rows).assign(run=run)
-                atomic_write(checkpoint, lambda tmp, f=frame: f.to_csv(tmp, index=False))
+                try:
+                    atomic_write(checkpoint, lambda tmp, f=frame: f.to_csv(tmp, index=False))
+                except OSError as err:
+                    raise InputError(f"checkpoint {checkpoint}: cannot write ({err})") from None
     notes = f"search: {search_iter} draws x GroupKFold/KFold({inner_splits})" if search else ""
     return ProtocolResult(p, name, pd.DataFrame(rows), notes)
