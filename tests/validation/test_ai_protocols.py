@@ -87,3 +87,15 @@ def test_evaluate_checkpoint_resumes_a_killed_run_and_refuses_another_runs_file(
 
     assert _fingerprint({"n": randint(1, 5)}) == _fingerprint({"n": randint(1, 5)})
     assert _fingerprint({"n": randint(1, 5)}) != _fingerprint({"n": randint(1, 6)})
+
+
+def test_zero_splits_is_a_clear_error_not_an_empty_table():
+    import pytest
+
+    from nanomed.ai.aipbpk import evaluate_published_protocol
+    from nanomed.core.errors import InputError
+
+    with pytest.raises(InputError, match="n_splits must be >= 1"):
+        evaluate("nano_tumor", "lightgbm", n_splits=0)
+    with pytest.raises(InputError, match="at least one split seed"):
+        evaluate_published_protocol(())

@@ -528,6 +528,8 @@ def evaluate_published_protocol(
     from nanomed.datasets import load_nano_tumor
     from nanomed.organ.nano_tumor import DEFAULT_KTRES_RELEASE
 
+    if not seeds:
+        raise InputError("seeds: give at least one split seed")
     if features not in ("published", "extended"):
         raise InputError(f"features must be 'published' or 'extended', got {features!r}")
     if oracle and residual:

@@ -430,6 +430,8 @@ def protocol_splits(
     p = _get(protocol)
     ds = ds if ds is not None else load_dataset(p.dataset)
     n = p.n_splits if n_splits is None else n_splits
+    if n < 1:
+        raise InputError(f"n_splits must be >= 1, got {n}")
     if p.split == "group":
         for seed in range(n):
             yield next(

@@ -150,7 +150,7 @@ def evaluate_cmd(
         ),
     ] = "lightgbm",
     splits: Annotated[
-        int | None, typer.Option(help="Outer splits (default: the published number).")
+        int | None, typer.Option(min=1, help="Outer splits (default: the published number).")
     ] = None,
     out: Annotated[
         Path | None,
