@@ -140,7 +140,7 @@ class AnalogueReleaseModel(RegressorMixin, BaseEstimator):
         bad = ~np.isfinite(t) | (t < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DataError(f"row {i}: {self.time_column} must be finite and >= 0, got {t[i]!r}")
+            raise DataError(f"row {i}: {self.time_column} must be finite and >= 0, got {t[i]:g}")
         return X, t
 
     def _early(self, X: pd.DataFrame) -> FloatArray:

@@ -380,7 +380,7 @@ class SizeScaledTimeFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         for name, v, ok, rule in checks:
             if not ok.all():
                 i = int(np.flatnonzero(~ok)[0])
-                raise DataError(f"row {i}: {name} must be finite and {rule}, got {v[i]!r}")
+                raise DataError(f"row {i}: {name} must be finite and {rule}, got {v[i]:g}")
         out = df.copy()
         out["erosion_scaled_time"] = t * sv
         out["diffusion_scaled_time"] = t * sv**2
@@ -434,7 +434,7 @@ class LogTimeFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         ok = np.isfinite(t) & (t >= 0)
         if not ok.all():
             i = int(np.flatnonzero(~ok)[0])
-            raise DataError(f"row {i}: {self.time_column} must be finite and >= 0, got {t[i]!r}")
+            raise DataError(f"row {i}: {self.time_column} must be finite and >= 0, got {t[i]:g}")
         out = df.copy()
         out[self.time_column] = np.log(t + self.offset)
         return out

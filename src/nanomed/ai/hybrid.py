@@ -265,7 +265,7 @@ class HybridReleaseModel(RegressorMixin, BaseEstimator):
         bad = ~np.isfinite(t) | (t < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"row {i}: time must be finite and >= 0, got {t[i]!r}")
+            raise InputError(f"row {i}: time must be finite and >= 0, got {t[i]:g}")
         ya = None
         if self.anchor is not None:
             ya = arr[:, _column_index(self.anchor[0], names, arr.shape[1], "anchor column")]
@@ -273,7 +273,7 @@ class HybridReleaseModel(RegressorMixin, BaseEstimator):
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise InputError(
-                    f"row {i}: anchor {self.anchor[0]!r} must be in [0, 1], got {ya[i]!r}"
+                    f"row {i}: anchor {self.anchor[0]!r} must be in [0, 1], got {ya[i]:g}"
                 )
         return np.delete(arr, j, axis=1), t, ya
 
@@ -345,7 +345,7 @@ class HybridReleaseModel(RegressorMixin, BaseEstimator):
             raise InputError(f"X has {len(t)} rows but y has {len(y)}")
         if not np.all(np.isfinite(y)):
             i = int(np.flatnonzero(~np.isfinite(y))[0])
-            raise InputError(f"row {i}: the fraction released must be finite, got {y[i]!r}")
+            raise InputError(f"row {i}: the fraction released must be finite, got {y[i]:g}")
         finite = np.where(np.isfinite(F), F, np.nan)
         with np.errstate(all="ignore"):
             lo, hi = np.nanmin(finite, axis=0), np.nanmax(finite, axis=0)
@@ -570,7 +570,7 @@ class ProjectedReleaseModel(RegressorMixin, BaseEstimator):
         bad = ~np.isfinite(t) | (t < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"row {i}: time must be finite and >= 0, got {t[i]!r}")
+            raise InputError(f"row {i}: time must be finite and >= 0, got {t[i]:g}")
         return frame, t, j
 
     def fit(self, X: Any, y: Any) -> Self:
@@ -715,7 +715,7 @@ class IsotonicReleaseModel(RegressorMixin, BaseEstimator):
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise InputError(
-                    f"row {i}: anchor column {col!r} must be a fraction in [0, 1], got {v[i]!r}"
+                    f"row {i}: anchor column {col!r} must be a fraction in [0, 1], got {v[i]:g}"
                 )
             cols.append(v)
         return times, np.column_stack(cols)
