@@ -331,6 +331,10 @@ def check_table(
     -------
     QualityReport
     """
+    named = [*(targets or []), *([group] if group is not None else [])]
+    absent = [c for c in named if c not in df]
+    if absent:
+        raise DataError(f"columns {absent} named as target or group are not in the table")
     targets = list(targets if targets is not None else (spec.target_names if spec else []))
     group = group if group is not None else (spec.group if spec else None)
     skip = {*ignore, *targets, *([group] if group else [])}

@@ -67,6 +67,14 @@ def test_quality_report_finds_each_planted_problem():
     assert not rep.ok  # a non-numeric cell is an error
 
 
+def test_a_target_or_group_the_table_lacks_is_an_error_not_ignored():
+    df = _bad_table()
+    with pytest.raises(DataError, match=r"\['yield'\] named as target or group"):
+        check_table(df, targets=["yield"])
+    with pytest.raises(DataError, match=r"\['batch'\]"):
+        check_table(df, targets=["y"], group="batch")
+
+
 def test_out_of_range_uses_the_spec_bounds():
     ds = load_dataset("nano_tumor")
     rep = check_table(ds.frame, ds.spec)
