@@ -342,11 +342,22 @@ def read_release_table(path: str | Path) -> pd.DataFrame:
 
 
 def read_experiment_table(path: str | Path, targets: list[str]) -> pd.DataFrame:
-    """Read an experiment table: one row per formulation, design columns plus measured ``targets``."""
+    """Read an experiment table: one row per formulation, design columns plus measured ``targets``.
+
+    Every target cell must hold a number: an empty one is an error naming its rows (file line
+    numbers), not a row dropped in silence.
+    """
     df = read_table(path)
     missing = [c for c in targets if c not in df]
     if missing:
         raise DataError(f"{path}: target columns {missing} not found (columns: {list(df.columns)})")
     for col in targets:
         df[col] = _numeric(df, col, str(path))
+        empty = np.flatnonzero(df[col].isna().to_numpy()) + 2  # + header, 1-based lines
+        if empty.size:
+            shown = ", ".join(map(str, empty[:10])) + (" …" if empty.size > 10 else "")
+            raise DataError(
+                f"{path}: target {col!r} is empty in {empty.size} row(s) (lines {shown}); "
+                "fill or remove them"
+            )
     return df

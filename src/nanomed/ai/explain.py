@@ -74,6 +74,11 @@ def _split_pipeline(model: Any, X: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
         model, X = model.steps[-1][1], Z
     if isinstance(model, TransformedTargetRegressor):
         model = model.regressor_  # explained on the transformed (e.g. log1p) scale
+    from nanomed.ai.hybrid import IsotonicReleaseModel
+
+    if isinstance(model, IsotonicReleaseModel):
+        # the projection acts on all rows of a profile at once; SHAP needs a row-wise function
+        return _split_pipeline(model.estimator_, X)
     return model, X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
 
 
@@ -91,7 +96,9 @@ def explain(model: Any, X: pd.DataFrame, max_background: int = 100, seed: int = 
     Parameters
     ----------
     model : fitted estimator or Pipeline
-        For classifiers, the probability of the positive class is explained.
+        For classifiers, the probability of the positive class is explained. A model that
+        projects whole release profiles (:class:`~nanomed.ai.hybrid.IsotonicReleaseModel`) is
+        explained through its point-wise model, before the projection.
     X : pandas.DataFrame
         Rows to explain (model inputs as given to ``predict``).
     max_background : int
@@ -115,8 +122,14 @@ def explain(model: Any, X: pd.DataFrame, max_background: int = 100, seed: int = 
         elif vals.ndim == 3:
             vals, base = vals[:, :, -1], np.atleast_1d(base)[-1]
     else:
-        fn = final.predict_proba if hasattr(final, "predict_proba") else final.predict
-        f = (lambda A: fn(A)[:, -1]) if hasattr(final, "predict_proba") else fn
+        predict = final.predict_proba if hasattr(final, "predict_proba") else final.predict
+        columns = Zf.columns
+
+        def f(A: np.ndarray) -> np.ndarray:
+            # SHAP passes arrays; models that read columns by name need the names back
+            out = np.asarray(predict(pd.DataFrame(A, columns=columns)))
+            return out[:, -1] if out.ndim == 2 else out
+
         bg = Zf.sample(min(max_background, len(Zf)), random_state=seed).to_numpy()
         explainer = shap.PermutationExplainer(f, bg, seed=seed)
         out = explainer(Zf.to_numpy(), silent=True)

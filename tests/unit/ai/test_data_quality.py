@@ -166,6 +166,17 @@ def test_random_split_of_grouped_data_is_flagged():
     assert len(check_split(tr, te, group="DP_Group").shared_groups) > 20
 
 
+def test_experiment_table_with_an_empty_target_names_its_lines(tmp_path):
+    from nanomed.ai.datasets import read_experiment_table
+
+    p = tmp_path / "e.csv"
+    p.write_text("size,DE\n100,1.2\n50,\n80,0.4\n")
+    with pytest.raises(DataError, match=r"target 'DE' is empty in 1 row\(s\) \(lines 3\)"):
+        read_experiment_table(p, ["DE"])
+    p.write_text("size,DE\n100,1.2\n50,0.9\n")
+    assert read_experiment_table(p, ["DE"])["DE"].tolist() == [1.2, 0.9]
+
+
 def test_read_release_table_names_the_bad_row(tmp_path):
     p = tmp_path / "r.csv"
     p.write_text("profile_id,time,fraction_released\nA,0,0\nA,1,0.5\nA,2,half\n")

@@ -62,6 +62,24 @@ def test_tree_shap_values_add_up_to_the_prediction():
     assert exp.importance()["feature"].iloc[0] in X.columns
 
 
+def test_profile_model_is_explained_through_its_point_wise_model():
+    """A blend behind the isotonic profile projection (columns read by name): SHAP explains the
+    point-wise blend, row by row; permutation SHAP is additive, so base + contributions must
+    give the blend's own prediction (Lundberg & Lee 2017, local accuracy)."""
+    from nanomed.ai.datasets import load_dataset
+
+    ds = load_dataset("bannigan_few_shot")
+    keep = ds.groups.isin(ds.groups.unique()[:6]).to_numpy()
+    X, y, g = ds.X[keep], ds.y[keep], ds.groups[keep].to_numpy()
+    model = build_model("bannigan_few_shot", "curve_blend").fit(X, y, groups=g)
+    rows = X.iloc[::40]
+    exp = explain(model, rows, max_background=10)
+    np.testing.assert_allclose(
+        exp.base_value + exp.values.sum(axis=1), model.estimator_.predict(rows), atol=1e-6
+    )
+    assert exp.importance()["feature"].iloc[0] in X.columns
+
+
 @pytest.fixture
 def app():
     root = typer.Typer()
