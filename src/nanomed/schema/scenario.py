@@ -68,8 +68,13 @@ class Dosing(NanomedModel):
     """
 
     route: Route = Route.iv_bolus
+    # upper bound: 5000 mg/kg is the highest limit dose of acute-toxicity testing (OECD Test
+    # Guideline 425, 2022); a larger dose per administration is a unit slip, not a regimen
     dose: quantity(
-        "mg/kg", "dose per administration (drug, or particle mass for empty carriers)", gt=0
+        "mg/kg",
+        "dose per administration (drug, or particle mass for empty carriers)",
+        gt=0,
+        le=5000,
     )
     infusion_duration: quantity("h", "infusion duration", gt=0) | None = None
     n_doses: int = Field(1, ge=1, le=1000)

@@ -47,6 +47,10 @@ def test_scenario_dose_schedule():
     assert s.dosing.dose_times() == [0.0, 168.0, 336.0]
     with pytest.raises(InputError, match="dose"):
         Scenario.from_dict({"formulation": {}, "dosing": {"dose": "-1 mg/kg"}})
+    # 1 g/kg is a high but real dose; 10 g/kg is above the OECD 425 limit dose (a unit slip)
+    assert Scenario.from_dict({"formulation": {}, "dosing": {"dose": "1 g/kg"}}).dosing.dose == 1000
+    with pytest.raises(InputError, match=r"dosing\.dose"):
+        Scenario.from_dict({"formulation": {}, "dosing": {"dose": "10 g/kg"}})
 
 
 def test_validate_file_recognises_kind(tmp_path):
