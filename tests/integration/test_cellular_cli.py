@@ -69,3 +69,19 @@ def test_cell_bad_rate_is_one_line_exit_2(tmp_path):
     )
     res = runner.invoke(app, ["cell", "simulate", str(cfg), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "k_mature" in res.output
+
+
+@pytest.mark.parametrize(
+    ("line", "match"),
+    [
+        ("particles_per_cell: lots", "particles_per_cell must be a number > 0, got 'lots'"),
+        ("drug_per_carrier: -1", "drug_per_carrier must be a number >= 0"),
+        ("duration_h: .inf", "duration_h must be a number > 0, got inf"),
+    ],
+)
+def test_cell_bad_number_is_one_line_exit_2(tmp_path, line, match):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(f"carrier: {{material: PLGA, hydrodynamic_diameter: 80 nm}}\n{line}\n")
+    res = runner.invoke(app, ["cell", "simulate", str(cfg), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert match in " ".join(res.output.split())

@@ -139,6 +139,18 @@ def run_dosimetry(
     return files
 
 
+def _number(
+    cfg: dict[str, Any], key: str, default: float, where: str, allow_zero: bool = False
+) -> float:
+    """A finite number > 0 (>= 0 with ``allow_zero``) from the config, else a one-line error."""
+    v = cfg.get(key, default)
+    ok = not isinstance(v, bool) and isinstance(v, int | float) and np.isfinite(v)
+    if not ok or not (v >= 0 if allow_zero else v > 0):
+        rule = ">= 0" if allow_zero else "> 0"
+        raise InputError(f"{where}: {key} must be a number {rule}, got {v!r}")
+    return float(v)
+
+
 def cell_from_mapping(cfg: dict[str, Any], where: str = "config") -> dict[str, Any]:
     """Run uptake + trafficking + release (+ effect, spheroid) from a mapping."""
     from nanomed.schema import Carrier
@@ -154,10 +166,10 @@ def cell_from_mapping(cfg: dict[str, Any], where: str = "config") -> dict[str, A
         raise InputError(f"{where}: missing 'carrier'")
     carrier = Carrier.from_dict(cfg["carrier"], where=f"{where}: carrier")
     surface = CarrierSurface.from_carrier(carrier)
-    duration = cfg.get("duration_h", 48.0)
-    if isinstance(duration, bool) or not isinstance(duration, int | float) or not duration > 0:
-        raise InputError(f"{where}: duration_h must be a number > 0, got {duration!r}")
-    t = np.linspace(0.0, float(duration), 97)
+    duration = _number(cfg, "duration_h", 48.0, where)
+    particles = _number(cfg, "particles_per_cell", 1e4, where)
+    drug = _number(cfg, "drug_per_carrier", 1.0, where, allow_zero=True)
+    t = np.linspace(0.0, duration, 97)
     uptake = UptakeModel(**_section(cfg, "uptake", where))
     release = None
     rel = dict(_section(cfg, "release", where))
@@ -172,8 +184,8 @@ def cell_from_mapping(cfg: dict[str, Any], where: str = "config") -> dict[str, A
         surface,
         t,
         release_model=release,
-        particles_per_cell=float(cfg.get("particles_per_cell", 1e4)),
-        drug_per_carrier=float(cfg.get("drug_per_carrier", 1.0)),
+        particles_per_cell=particles,
+        drug_per_carrier=drug,
         uptake=uptake,
         **_section(cfg, "trafficking", where),
     )
