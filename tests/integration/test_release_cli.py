@@ -75,3 +75,16 @@ def pytest_approx(x: float) -> object:
     import pytest
 
     return pytest.approx(x, rel=1e-5)
+
+
+def test_fit_with_every_profile_rejected_reports_them_instead_of_failing(tmp_path: Path) -> None:
+    # negative time, then a duplicate time: both profiles are rejected with their file line;
+    # the run still writes its tables (empty) and the rejection list
+    csv = tmp_path / "bad.csv"
+    csv.write_text("profile_id,time,fraction_released\nA,0,0\nA,-1,0.5\nB,1,0.2\nB,1,0.3\n")
+    out = tmp_path / "fit"
+    res = runner.invoke(app, ["release", "fit", str(csv), "--time-unit", "day", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "2 profile(s) rejected, 0 kept" in res.output
+    failed = pd.read_csv(out / "failed.csv").set_index("profile_id")["reason"]
+    assert "line 3: negative time" in failed["A"] and "line 5: duplicate time" in failed["B"]

@@ -179,7 +179,9 @@ def _rank(df: pd.DataFrame, rank_by: str) -> pd.DataFrame:
         raise InputError(f"rank_by must be one of {', '.join(RANK_CRITERIA)}, got {rank_by!r}")
     higher = RANK_CRITERIA[rank_by]
     df = df.copy()
-    key = df[rank_by].where(df["ranked"] & np.isfinite(df[rank_by]))
+    # numeric even when every fit failed (an empty table has object columns)
+    value = pd.to_numeric(df[rank_by], errors="coerce").astype(float)
+    key = value.where(df["ranked"].astype(bool) & np.isfinite(value))
     df["rank"] = (
         key.groupby(df["profile_id"]).rank(method="first", ascending=not higher).astype("Int64")
     )
