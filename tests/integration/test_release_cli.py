@@ -69,6 +69,10 @@ def test_simulate_prints_the_model() -> None:
         assert float(f) == pytest_approx(1 - math.exp(-0.1 * float(t)))
     bad = runner.invoke(app, ["release", "simulate", "first_order", "--param", "k"])
     assert bad.exit_code == 2 and "NAME=VALUE" in bad.output
+    # a bound error names the unit in the time unit asked for, not its template
+    args = ["release", "simulate", "first_order", "-p", "k=-1", "--time-unit", "day"]
+    bad = runner.invoke(app, args)
+    assert bad.exit_code == 2 and "k: -1 1/day is below its lower bound 0" in bad.output
 
 
 def pytest_approx(x: float) -> object:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from nanomed.core.errors import InputError, ModelError
+from nanomed.core.errors import InputError, ModelError, ParameterError
 from nanomed.core.parameter import Parameter, ParameterSet
 from nanomed.release.environment import Environment, get_environment
 
@@ -51,7 +51,10 @@ class ReleaseModel:
     def __init__(self, *, time_unit: str | None = None, **values: float) -> None:
         if time_unit is not None:
             self.time_unit = time_unit
-        self.parameters = ParameterSet(self.param_specs).update(**values)
+        try:
+            self.parameters = ParameterSet(self.param_specs).update(**values)
+        except ParameterError as err:  # unit templates ("{t}": the time unit) read as units
+            raise ParameterError(str(err).replace("{t}", self.time_unit)) from None
 
     @property
     def parameters(self) -> ParameterSet:
