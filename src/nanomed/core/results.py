@@ -98,11 +98,12 @@ class Result:
     def load(cls, stem: str | os.PathLike[str]) -> Self:
         """Read a result written by :meth:`save`."""
         stem = Path(stem)
-        try:
-            data = pd.read_parquet(stem.with_suffix(".parquet"))
-            meta = json.loads(stem.with_suffix(".json").read_text())
-        except FileNotFoundError as exc:
-            raise DataError(f"{stem}: no saved result there ({exc.filename} missing)") from None
+        missing = [p.name for p in (stem.with_suffix(".parquet"), stem.with_suffix(".json"))]
+        missing = [n for n in missing if not (stem.parent / n).is_file()]
+        if missing:
+            raise DataError(f"{stem}: no saved result there ({', '.join(missing)} missing)")
+        data = pd.read_parquet(stem.with_suffix(".parquet"))
+        meta = json.loads(stem.with_suffix(".json").read_text())
         return cls(data, meta.get("metadata", {}))
 
 

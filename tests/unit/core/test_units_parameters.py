@@ -49,3 +49,9 @@ def test_result_save_load_roundtrip(tmp_path):
     pd.testing.assert_frame_equal(back.to_dataframe(), df)
     assert back.metadata == {"model": "m", "k": 0.5}
     assert not list(tmp_path.glob(".*"))  # no temporary files left behind
+    # a half-present result names the file that is missing
+    (tmp_path / "res.json").unlink()
+    from nanomed.core.errors import DataError
+
+    with pytest.raises(DataError, match=r"no saved result there \(res\.json missing\)"):
+        Result.load(tmp_path / "res")
