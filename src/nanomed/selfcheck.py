@@ -82,11 +82,21 @@ def _check(name: str, func: Callable[[], str]) -> CheckResult:
     return CheckResult(name, ok, detail, time.perf_counter() - start)
 
 
+def _distribution_version(module: str) -> str:
+    """The installed distribution's version, for modules without ``__version__`` (tblite)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version({"sklearn": "scikit-learn"}.get(module, module))
+    except PackageNotFoundError:
+        return "?"
+
+
 def _optional(module: str, extra: str) -> CheckResult:
     start = time.perf_counter()
     try:
         mod = importlib.import_module(module)
-        detail = f"version {getattr(mod, '__version__', '?')}"
+        detail = f"version {getattr(mod, '__version__', None) or _distribution_version(module)}"
     except ImportError:
         detail = f"not installed (pip install 'nanomed[{extra}]')"
     # optional packages never fail the check
