@@ -31,6 +31,13 @@ def test_run_writes_results_summary_report_and_resumes(tmp_path):
     assert res2.exit_code == 0
     pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"), summary)
 
+    # a saved result damaged on disk (its fingerprint intact) is run again, not a traceback
+    (out / "results" / "gold_15nm.parquet").write_text("garbage")
+    res3 = runner.invoke(app, ["run", str(src), "--out", str(out)])
+    assert res3.exit_code == 0, res3.output
+    pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"), summary)
+    assert pd.read_parquet(out / "results" / "gold_15nm.parquet").shape[0] > 0
+
 
 def test_run_bad_scenario_is_one_line_error(tmp_path):
     bad = tmp_path / "bad.yaml"

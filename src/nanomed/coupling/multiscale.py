@@ -277,15 +277,20 @@ def run_scenarios(
         stem = out / "results" / sc.name
         fp = _fingerprint(sc)
         if resume and _saved_fingerprint(stem) == fp:
-            if progress:
-                progress(f"{sc.name}: already done, loaded (resume)")
-            sim = MultiscaleSimulation(sc, organ_options=organ_options)
-            release = sim.build_bridges()  # no solve: bridges only, for the report
-            organ = OrganResult.load(stem)
-            pd_path = stem.with_name(stem.name + "_pd.parquet")
-            organ.pd = pd.read_parquet(pd_path) if pd_path.exists() else None
-            results.append(MultiscaleResult(sc, organ, sim.bridges, release, sim.pd_model()))
-            continue
+            try:
+                organ = OrganResult.load(stem)
+                pd_path = stem.with_name(stem.name + "_pd.parquet")
+                organ.pd = pd.read_parquet(pd_path) if pd_path.exists() else None
+            except Exception as exc:  # any damaged file: the scenario is simply run again
+                if progress:
+                    progress(f"{sc.name}: saved result unreadable ({type(exc).__name__}), rerun")
+            else:
+                if progress:
+                    progress(f"{sc.name}: already done, loaded (resume)")
+                sim = MultiscaleSimulation(sc, organ_options=organ_options)
+                release = sim.build_bridges()  # no solve: bridges only, for the report
+                results.append(MultiscaleResult(sc, organ, sim.bridges, release, sim.pd_model()))
+                continue
         if progress:
             progress(f"{sc.name}: simulating")
         res = simulate(sc, **organ_options)
