@@ -57,3 +57,20 @@ def test_bad_fit_spec_is_one_line_error(tmp_path):
     )
     assert res.exit_code == 2
     assert "INITIAL:LOWER:UPPER" in res.output
+
+
+def test_a_bound_the_model_cannot_take_is_refused_before_the_fit(tmp_path):
+    # kmax is a rate (>= 0); a field the organ parameters lack is named with the known ones
+    for spec, match in (
+        ("nano.tumour.kmax=0.3:-1:50", "lower bound -1 is not a valid value"),
+        ("nano.tumour.nosuch=1:0.1:2", "unknown field(s) nosuch (known: partition"),
+    ):
+        args = [
+            "calibrate",
+            str(EXAMPLE / "nano_tumor_74.csv"),
+            str(EXAMPLE / "nano_tumor_74.yaml"),
+        ]
+        res = runner.invoke(app, [*args, "--fit", spec, "--out", str(tmp_path / "o")])
+        assert res.exit_code == 2, res.output
+        assert match in " ".join(res.output.split())
+        assert "Traceback" not in res.output

@@ -25,7 +25,7 @@ accelerated blood clearance adds a liver-blood → Kupffer-cell flux after the d
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 
 import yaml
@@ -129,10 +129,14 @@ class NanoParameters:
     def with_organ(self, name: str, **values: float | None) -> NanoParameters:
         """Return a copy with some values of one organ replaced (e.g. a fitted tumour)."""
         organs = dict(self.organs)
-        try:
-            organs[name] = replace(self.organ(name), **values)
-        except TypeError as exc:
-            raise InputError(f"nano-PBPK parameters of {name!r}: {exc}") from None
+        known = [f.name for f in fields(NanoOrganParameters)]
+        unknown = [k for k in values if k not in known]
+        if unknown:
+            raise InputError(
+                f"nano-PBPK parameters of {name!r}: unknown field(s) {', '.join(unknown)} "
+                f"(known: {', '.join(known)})"
+            )
+        organs[name] = replace(self.organ(name), **values)
         return replace(self, organs=organs)
 
     def without_capacity(self) -> NanoParameters:

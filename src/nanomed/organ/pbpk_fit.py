@@ -182,7 +182,23 @@ def calibrate_pbpk(
     if missing:
         raise InputError(f"observations name scenario(s) without a file: {', '.join(missing)}")
     sim.requested = {s: cal.requested(s) for s in cal.scenarios}
+    _check_bounds(parameters, scenarios[cal.scenarios[0]])
     return cal.fit(profile=profile), sim
+
+
+def _check_bounds(parameters: Sequence[FitParameter], scenario: Scenario) -> None:
+    """Every bound must be a valid value of its parameter: found now, not mid-fit."""
+    for p in parameters:
+        for label, value in (("lower", p.lower), ("upper", p.upper)):
+            if not np.isfinite(value):
+                continue  # an open interval end
+            try:
+                scenario_with_parameters(scenario, {p.name: value})
+            except InputError as exc:
+                raise InputError(
+                    f"fit parameter {p.name!r}: {label} bound {value:g} is not a valid value "
+                    f"({exc})"
+                ) from None
 
 
 def predict_pbpk(result: CalibrationResult, scenario: Scenario, **options: Any) -> OrganResult:
