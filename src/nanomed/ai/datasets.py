@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from nanomed.core.errors import DataError, InputError
+from nanomed.core.errors import DataError, InputError, plain
 from nanomed.data import data_path
 
 __all__ = [
@@ -318,7 +318,7 @@ def _numeric(df: pd.DataFrame, col: str, where: str) -> pd.Series:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
-            f"{where}: row {i + 2}, column {col!r}: {df[col].iloc[i]!r} is not a number"
+            f"{where}: row {i + 2}, column {col!r}: {plain(df[col].iloc[i])!r} is not a number"
         )
     return values
 

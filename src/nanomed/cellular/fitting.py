@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from nanomed.calibration import Calibration, CalibrationResult, FitParameter
-from nanomed.core.errors import DataError, InputError
+from nanomed.core.errors import DataError, InputError, plain
 from nanomed.core.results import Result
 
 __all__ = [
@@ -73,7 +73,7 @@ def check_timecourse(df: pd.DataFrame, model: str, where: str = "data") -> pd.Da
             i = int(np.nonzero(bad.to_numpy())[0][0])
             raise DataError(
                 f"{where}: row {i + 2}, column {col!r}: expected a finite number >= 0, "
-                f"got {df[col].iloc[i]!r}"
+                f"got {plain(df[col].iloc[i])!r}"
             )
         out[col] = num.astype(float)
     if model == "viability" and (out["value"] > 1.5).any():

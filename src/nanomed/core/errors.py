@@ -13,6 +13,7 @@ __all__ = [
     "NanomedError",
     "ParameterError",
     "SolverError",
+    "plain",
 ]
 
 
@@ -38,3 +39,14 @@ class ModelError(NanomedError):
 
 class SolverError(NanomedError, RuntimeError):
     """A numerical solve or fit that failed."""
+
+
+def plain(value: object) -> object:
+    """A table cell as people write it, for messages: numpy scalars become Python values.
+
+    >>> import numpy as np
+    >>> repr(plain(np.int64(-5))), repr(plain("abc"))
+    ('-5', "'abc'")
+    """
+    item = getattr(value, "item", None)
+    return item() if callable(item) and getattr(value, "ndim", None) == 0 else value
