@@ -87,7 +87,7 @@ def _distribution_version(module: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version({"sklearn": "scikit-learn"}.get(module, module))
+        return version(module)
     except PackageNotFoundError:
         return "?"
 

@@ -193,13 +193,9 @@ def _decode(node: dict, arrays: Any, prefix: str) -> Any:
         raise DataError(f"model file names an unsupported class {kind!r}")
     cls = registry[kind]
     arr = {k: arrays[prefix + k] for k in node.get("arrays", [])}
-    if kind in (
-        "TabularFeaturizer",
-        "ReleaseKineticFeatures",
-        "ReleaseCurveFeatures",
-        "SizeScaledTimeFeatures",
-        "LogTimeFeatures",
-    ):
+    from nanomed.ai.features import TabularFeaturizer, _ParamsOnlyState
+
+    if issubclass(cls, TabularFeaturizer | _ParamsOnlyState):  # transformers: state, no arrays
         return cls.from_state(node["state"])
     obj = cls.from_state(node["state"], arr)
     if "feature_names_in" in node:

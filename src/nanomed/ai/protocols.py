@@ -505,7 +505,11 @@ def _fingerprint(*args: Any) -> str:
 
 
 def _read_checkpoint(path: str | os.PathLike[str], run: str) -> dict[tuple[str, int], dict]:
-    """Rows of an earlier run of the same evaluation, by (target, split); {} if none yet."""
+    """Rows of an earlier run of the same evaluation, by (target, split); {} if none yet.
+
+    A new checkpoint's folder is created here, so that an unwritable path fails before the
+    first split is computed, not after it.
+    """
     if not os.path.exists(path):
         try:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

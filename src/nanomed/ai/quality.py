@@ -7,7 +7,8 @@ z-score on the median absolute deviation, Iglewicz & Hoaglin 1993, cut-off 3.5),
 that differ only by case or spaces, rows that break an ordering the spec declares (DE24 <= DEmax
 in the Nano-Tumor set: a maximum over a time course cannot be below one of its points), falls of
 a cumulative quantity within one profile larger than :data:`CUMULATIVE_DROP` (released fraction),
-and group-leakage risks (identical inputs under different groups). :func:`drop_rows` removes rows only through a record of what was removed and why.
+and group-leakage risks (identical inputs under different groups). :func:`drop_rows` removes
+rows only through a record of what was removed and why.
 :func:`check_split` tests a train/test split for shared groups, shared ids and identical rows.
 """
 

@@ -98,12 +98,12 @@ class Result:
     def load(cls, stem: str | os.PathLike[str]) -> Self:
         """Read a result written by :meth:`save`."""
         stem = Path(stem)
-        missing = [p.name for p in (stem.with_suffix(".parquet"), stem.with_suffix(".json"))]
-        missing = [n for n in missing if not (stem.parent / n).is_file()]
+        table, meta_file = stem.with_suffix(".parquet"), stem.with_suffix(".json")
+        missing = [p.name for p in (table, meta_file) if not p.is_file()]
         if missing:
             raise DataError(f"{stem}: no saved result there ({', '.join(missing)} missing)")
-        data = pd.read_parquet(stem.with_suffix(".parquet"))
-        meta = json.loads(stem.with_suffix(".json").read_text())
+        data = pd.read_parquet(table)
+        meta = json.loads(meta_file.read_text())
         return cls(data, meta.get("metadata", {}))
 
 
