@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from nanomed.core.errors import InputError
-from nanomed.schema import Carrier, Formulation, NanomedModel, Scenario, read_mapping
+from nanomed.schema import Carrier, Drug, Formulation, NanomedModel, Scenario, read_mapping
 
 __all__ = ["validate_file"]
 
 
 def validate_file(path: str | Path) -> NanomedModel:
-    """Validate a scenario, formulation or carrier file, recognised by its top-level keys."""
+    """Validate a scenario, formulation, carrier or drug file, recognised by its top-level keys."""
     data = read_mapping(path)
     if "dosing" in data:
         return Scenario.from_dict(data, where=str(path))
@@ -19,7 +19,10 @@ def validate_file(path: str | Path) -> NanomedModel:
         return Formulation.from_dict(data, where=str(path))
     if "material" in data:
         return Carrier.from_dict(data, where=str(path))
+    if (Drug.model_fields.keys() - {"name"}) & data.keys():
+        return Drug.from_dict(data, where=str(path))
     raise InputError(
         f"{path}: cannot tell what this file describes (expected a scenario with 'dosing', "
-        "a formulation with 'drug'/'carrier', or a carrier with 'material')"
+        "a formulation with 'drug'/'carrier', a carrier with 'material', or a drug with "
+        "'smiles'/'molecular_weight'/'logp')"
     )

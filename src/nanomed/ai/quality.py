@@ -221,7 +221,7 @@ def _check_cumulative(df: pd.DataFrame, spec: DatasetSpec, issues: list[Issue]) 
         return
     t = pd.to_numeric(df[time], errors="coerce")
     v = pd.to_numeric(df[value], errors="coerce")
-    order = np.lexsort((t.to_numpy(), df[spec.id_column].astype(str).to_numpy()))
+    order = np.lexsort((t.to_numpy(), df[spec.id_column].map(str).to_numpy()))
     ids = df[spec.id_column].to_numpy()[order]
     fall = -np.diff(v.to_numpy()[order])
     same = ids[1:] == ids[:-1]
@@ -286,11 +286,16 @@ def _check_duplicates(
             )
 
 
+def _row_keys(frame: pd.DataFrame) -> np.ndarray:
+    """One key per row, equal for rows whose cells print alike (missing cells included)."""
+    return frame.map(str).agg("|".join, axis=1).to_numpy()
+
+
 def _check_group_risk(df: pd.DataFrame, inputs: list[str], group: str, issues: list[Issue]) -> None:
     """Identical inputs under different groups: a group split would not separate them."""
     if not inputs:
         return
-    key = df[inputs].astype(str).agg("|".join, axis=1)
+    key = _row_keys(df[inputs])
     n_groups = df.groupby(key)[group].transform("nunique")
     risky = n_groups > 1
     if risky.any():
@@ -435,8 +440,7 @@ def check_split(
     n_identical = 0
     if features:
         cols = list(features)
-        tr_keys = set(map(tuple, train[cols].astype(str).to_numpy()))
-        n_identical = sum(k in tr_keys for k in map(tuple, test[cols].astype(str).to_numpy()))
+        n_identical = int(np.isin(_row_keys(test[cols]), _row_keys(train[cols])).sum())
     report = LeakReport(shared(group), shared(id_column), n_identical)
     if raise_on_leak and report.leaks:
         raise DataError(f"train/test leakage: {report.message()}")

@@ -632,9 +632,14 @@ class CalibrationResult(Result):
         return pd.DataFrame(self.metadata["estimates"])
 
     def summary(self) -> pd.DataFrame:
-        """The estimates table (statistics are in :meth:`statistics`)."""
+        """The estimates table (statistics are in :meth:`statistics`).
+
+        ``profile_open`` names the side(s) ("lower", "upper") where the profile likelihood stays
+        below its threshold up to the fit bound: the data do not bound the parameter there.
+        """
         cols = ["name", "estimate", "unit", "rse_percent", "fisher_lower", "fisher_upper",
-                "profile_lower", "profile_upper", "at_bound", "identifiable"]  # fmt: skip
+                "profile_lower", "profile_upper", "profile_open", "at_bound",
+                "identifiable"]  # fmt: skip
         return self.estimates()[cols]
 
     def statistics(self) -> dict[str, float]:

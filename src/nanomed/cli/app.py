@@ -52,7 +52,9 @@ def _root(
 @app.command()
 @handle_errors
 def validate(
-    file: Annotated[Path, typer.Argument(help="A scenario, formulation or carrier YAML/JSON.")],
+    file: Annotated[
+        Path, typer.Argument(help="A scenario, formulation, carrier or drug YAML/JSON.")
+    ],
 ) -> None:
     """Check an input file and print it back with units normalised."""
     from nanomed.io import validate_file

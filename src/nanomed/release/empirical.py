@@ -159,7 +159,8 @@ class EmpiricalModel(ReleaseModel):
         for opt in free:
             pname = OPTION_ALIASES.get(opt, opt)
             if pname not in self.default_fixed:
-                known = sorted([*self.default_fixed, *OPTION_ALIASES])
+                aliases = [a for a, p in OPTION_ALIASES.items() if p in self.default_fixed]
+                known = sorted([*self.default_fixed, *aliases]) or ["none"]
                 raise InputError(
                     f"{self.name}: option {opt!r} does not apply (free-able: {', '.join(known)})"
                     if pname in names or opt in OPTION_ALIASES

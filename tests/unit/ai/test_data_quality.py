@@ -131,6 +131,21 @@ def test_group_leak_risk_flags_identical_inputs_in_two_groups():
     assert rep.by_kind("group_leak_risk")[0].rows == (0, 1)
 
 
+def test_missing_cells_count_as_equal_inputs():
+    # rows with a missing cell are still identical inputs (a leak), and do not break the keying
+    df = pd.DataFrame({"a": [1.0, 1.0, None, None], "s": [None, None, "x", "x"], "g": list("xyzw")})
+    rep = check_table(df, group="g")
+    assert [i.rows for i in rep.by_kind("group_leak_risk")] == [(0, 1, 2, 3)]
+    rep = check_split(df.iloc[[0, 2]], df.iloc[[1, 3]], features=["a", "s"])
+    assert rep.identical_rows == 2
+
+
+def test_protein_corona_report_flags_the_published_group_leak_risk():
+    # docs/ai/index.md: the corona set has identical inputs under different proteins
+    rep = check_table(load_dataset("protein_corona").frame, DATASET_SPECS["protein_corona"])
+    assert rep.by_kind("group_leak_risk")
+
+
 def test_protocol_splits_do_not_leak_groups():
     ds = load_dataset("bannigan_few_shot")
     for tr, te in protocol_splits("bannigan_few_shot", ds, 3):

@@ -95,6 +95,7 @@ def test_profile_matches_fisher_when_well_identified_and_not_otherwise():
     cl = res.estimates().set_index("name").loc["CL"]
     assert cl.profile_lower == pytest.approx(cl.fisher_lower, rel=0.02)
     assert cl.profile_upper == pytest.approx(cl.fisher_upper, rel=0.02)
+    assert res.summary().set_index("name").loc["CL", "profile_open"] == ""  # bounded both ways
 
     # fast release (k_rel = 3/h) sampled from 2 h on: the data bound k_rel from below only
     late = np.array([2, 4, 6, 8, 12, 16, 24.0])

@@ -2,6 +2,7 @@ import pytest
 
 from nanomed import Carrier, Formulation, InputError, Scenario
 from nanomed.io import validate_file
+from nanomed.schema import Drug
 
 
 def test_carrier_units_roundtrip(tmp_path):
@@ -57,6 +58,11 @@ def test_validate_file_recognises_kind(tmp_path):
     f = Formulation(name="f", carrier=Carrier(material="PLGA", hydrodynamic_diameter=150))
     path = f.save(tmp_path / "f.json")
     assert isinstance(validate_file(path), Formulation)
+    (tmp_path / "d.yaml").write_text(
+        "name: doxorubicin\nmolecular_weight: 543.5 g/mol\nlogp: 1.27\n"
+    )
+    drug = validate_file(tmp_path / "d.yaml")
+    assert isinstance(drug, Drug) and drug.molecular_weight == pytest.approx(543.5)
     (tmp_path / "bad.yaml").write_text("foo: 1\n")
     with pytest.raises(InputError, match="cannot tell"):
         validate_file(tmp_path / "bad.yaml")
