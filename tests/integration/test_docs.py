@@ -1,9 +1,13 @@
-"""The command lines shown in README.md and docs/ name real subcommands, options and files."""
+"""What README.md and docs/ show is real: commands, options, files, imported names, snippets."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +19,14 @@ ROOT = Path(__file__).parents[2]
 runner = CliRunner()
 
 
+def _docs() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
 def _doc_commands() -> list[tuple[str, str]]:
     """(where, command) for every `nanomed ...` line of the docs (continuations joined)."""
     out = []
-    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+    for doc in _docs():
         lines = doc.read_text(encoding="utf-8").splitlines()
         i = 0
         while i < len(lines):
@@ -64,3 +72,45 @@ def test_documented_command_exists_with_its_options_and_files(where, command):
         assert option in text, f"{where}: {option} is not an option of `nanomed {' '.join(sub)}`"
     for path in re.findall(r"(?<![\w/])(examples/[\w./-]+)", command):
         assert (ROOT / path).exists(), f"{where}: {path} does not exist"
+
+
+def _snippets() -> list[tuple[str, str]]:
+    """(where, code) for every ```python block of the docs."""
+    out = []
+    for doc in _docs():
+        text = doc.read_text(encoding="utf-8")
+        for m in re.finditer(r"```python\n(.*?)```", text, re.S):
+            out.append(
+                (f"{doc.relative_to(ROOT)}:{text[: m.start()].count(chr(10)) + 1}", m.group(1))
+            )
+    return out
+
+
+SNIPPETS = _snippets()
+
+
+@pytest.mark.parametrize(("where", "code"), SNIPPETS, ids=[w for w, _ in SNIPPETS])
+def test_snippet_imports_exist(where, code):
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                if not hasattr(module, alias.name):  # a submodule is importable, not an attribute
+                    importlib.import_module(f"{node.module}.{alias.name}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                importlib.import_module(alias.name)
+
+
+def test_snippets_use_no_undefined_names(tmp_path):
+    # pyflakes' undefined-name check (through ruff) on each block: a snippet runs as written
+    for i, (_, code) in enumerate(SNIPPETS):
+        (tmp_path / f"snippet_{i}.py").write_text(code, encoding="utf-8")
+    res = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", "--select", "F821,E9",
+         str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    where = {f"snippet_{i}.py": w for i, (w, _) in enumerate(SNIPPETS)}
+    report = re.sub(r"\S*(snippet_\d+\.py)", lambda m: where[m.group(1)], res.stdout)
+    assert res.returncode == 0, report
