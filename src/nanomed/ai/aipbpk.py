@@ -47,7 +47,10 @@ PARAMETERS = ("KTRESmax", "KTRES50", "KTRESn", "KTRESrelease", "PATC", "PT", "QT
 PREDICTED = tuple(p for p in PARAMETERS if p != "VTC")
 #: delivery efficiencies [%ID]: model output name -> column of the Nano-Tumor table
 DELIVERY = {"DE24": "DE24", "DE168": "DE168", "DEmax": "Demax"}
-#: modal tumour blood-flow and blood-volume fractions of the Nano-Tumor table (Chou 2023)
+#: tumour blood-flow (QTC) and blood-volume (BVT) fractions used when a row gives none: the mode
+#: (and median) of the per-dataset fitted values in the bundled Nano-Tumor table (Chou 2023; QTC
+#: 0.02 in 323 and BVT 0.02 in 348 of its 378 rows). Not the defaults of Chou's generic model code
+#: (QTC 0.033, BVT 0.03: the tumour entry of physiology/mouse_chou2023).
 DEFAULT_QTC = 0.02
 DEFAULT_BVT = 0.02
 
@@ -113,6 +116,10 @@ def simulate_delivery(
 
 class AIPBPKModel(RegressorMixin, BaseEstimator):
     """Particle descriptors -> tumour nano-PBPK parameters (random forest) -> DE by simulation.
+
+    Method: the AI-PBPK of Chou W.-C. et al. (J Control Release 361:53, 2023), with a random
+    forest (Breiman, Mach Learn 45:5, 2001) as the regressor and conformalised quantile intervals
+    (Romano, Patterson & Candès, NeurIPS 2019) added by nanomed (module docstring).
 
     ``fit(X, y)``: X the descriptors (a DataFrame with the Nano-Tumor columns, including BW [g],
     TW [g] and Dose [mg/kg]), y the parameters of :data:`PREDICTED` (positive; a DataFrame with

@@ -75,6 +75,9 @@ class ProfileLibrary:
 class AnalogueReleaseModel(RegressorMixin, BaseEstimator):
     """Kernel-weighted analogue profiles (see the module docstring for the method).
 
+    Method: Nadaraya–Watson kernel regression (Nadaraya, Theory Probab Appl 9:141, 1964; Watson,
+    Sankhya A 26:359, 1964) on whole profiles; the early-point clock rescaling is nanomed's own.
+
     Parameters
     ----------
     match : {"early", "design"}

@@ -129,6 +129,9 @@ class _WeightedRegressor(_Regressor):
 class LightGBMModel(_WeightedRegressor):
     """LightGBM regressor; with ``interval_alpha`` it also fits the alpha/2 and 1-alpha/2 quantiles.
 
+    Method: gradient-boosted trees of LightGBM (Ke et al., NeurIPS 2017); quantiles by the
+    pinball loss (Koenker & Bassett, Econometrica 46:33, 1978).
+
     Parameters mirror :class:`lightgbm.LGBMRegressor` (``subsample`` acts only with
     ``subsample_freq`` > 0, as in LightGBM).
 
@@ -274,6 +277,8 @@ def _restore_forest(
 
 class RandomForestModel(_WeightedRegressor):
     """Random forest regressor; ``return_std`` gives the spread of the trees' predictions.
+
+    Method: random forest of Breiman (Mach Learn 45:5, 2001), scikit-learn implementation.
 
     Examples
     --------
@@ -535,6 +540,9 @@ class GaussianProcessModel(_Regressor):
 
 class MLPEnsembleModel(_Regressor):
     """Ensemble of torch multilayer perceptrons trained from different seeds (a deep ensemble).
+
+    Method: deep ensembles of Lakshminarayanan, Pritzel & Blundell (NeurIPS 2017); the spread is
+    that of the members' means (no per-member variance head).
 
     Parameters
     ----------

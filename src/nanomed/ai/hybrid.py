@@ -169,6 +169,10 @@ def anchored_weibull(raw: Any, t_anchor: float, y_anchor: Any) -> Any:
 class HybridReleaseModel(RegressorMixin, BaseEstimator):
     """ML-predicted parameters of a plateau Weibull (or double Weibull) release curve.
 
+    Method: nanomed's own composition, no published source for the whole: a neural-network
+    ensemble (deep ensemble, Lakshminarayanan et al., NeurIPS 2017) trained end-to-end through the
+    Weibull release curve (Langenbucher, J Pharm Pharmacol 24:979, 1972; module docstring).
+
     Rows are (formulation, time) pairs as in the Bannigan tables; ``y`` is the fraction released.
     The time column enters only through the curve; all other columns are formulation features.
 

@@ -93,6 +93,9 @@ def _standardise(F: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarr
 class ReleaseForecaster:
     """GRU forecaster of release curves (hazard output: monotone, bounded by construction).
 
+    Method: gated recurrent unit of Cho et al. (EMNLP 2014); the hazard output and the
+    formulation-dependent initial state are nanomed's own design (module docstring).
+
     Parameters
     ----------
     hidden : int
@@ -273,6 +276,12 @@ def _weibull(t: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 class BayesianWeibull:
     """Plateau Weibull with a Gaussian prior from the hybrid model, updated by MAP on early points.
+
+    Method: nanomed's own composition, no published source for the whole. Its parts: the Weibull
+    release curve (Langenbucher, J Pharm Pharmacol 24:979, 1972), with a plateau f_max; maximum a
+    posteriori estimation under a Gaussian prior whose covariance and noise variance are estimated
+    from the training profiles, i.e. parametric empirical Bayes (Carlin & Louis, Bayesian Methods
+    for Data Analysis, 3rd ed., CRC Press, 2008).
 
     Parameters
     ----------

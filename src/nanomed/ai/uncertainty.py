@@ -66,6 +66,10 @@ def gaussian_interval(
 class ConformalRegressor(RegressorMixin, BaseEstimator):
     """Split-conformal intervals around any regressor.
 
+    Method: split conformal prediction (Vovk, Gammerman & Shafer, Algorithmic Learning in a Random
+    World, Springer, 2005; Lei et al., JASA 113:1094, 2018); normalised scores after Papadopoulos
+    et al. (2008).
+
     Parameters
     ----------
     estimator : regressor

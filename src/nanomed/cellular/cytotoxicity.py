@@ -29,14 +29,18 @@ __all__ = ["EmaxHill", "kill_survival"]
 class EmaxHill:
     """Sigmoid Emax survival model.
 
+    Equations: ``S(E) = 1 - Emax E^n / (EC50^n + E^n)``, the Hill equation (Hill, J Physiol
+    40:iv, 1910) in the sigmoid Emax form of Holford & Sheiner (Clin Pharmacokinet 6:429, 1981).
+
     Parameters
     ----------
     emax : float
-        Maximum killed fraction [-], 0-1.
+        Maximum killed fraction [-], 0-1. Default 1: a placeholder, to be fitted.
     ec50 : float
-        Exposure giving half of ``emax`` [exposure unit, e.g. µM·h], > 0.
+        Exposure giving half of ``emax`` [exposure unit, e.g. µM·h], > 0. Default 1: a
+        placeholder in arbitrary exposure units, to be fitted to the drug and cell line.
     hill : float
-        Hill coefficient [-], > 0.
+        Hill coefficient [-], > 0. Default 1: a placeholder, to be fitted.
 
     Examples
     --------

@@ -227,7 +227,11 @@ def stokes_einstein_diffusivity(particle: ParticleType, medium: Medium) -> float
 
 @dataclass(frozen=True)
 class PerfectSink:
-    """Bottom boundary of ISDD: every particle reaching the cells stays there (C = 0 at the wall)."""
+    """Bottom boundary of ISDD: every particle reaching the cells stays there (C = 0 at the wall).
+
+    Method: the perfect-sink boundary of the ISDD model (Hinderliter et al., Part Fibre Toxicol
+    7:36, 2010).
+    """
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,9 @@ SPHEROID_PARAMETERS = (
         250.0,
         "um",
         (10, 5000),
-        ref="typical 300-600 µm diameter spheroids (guess)",
+        ref="spheroids for penetration studies are a few hundred µm across (Hirschhaeuser et al., "
+        "J Biotechnol 148:3, 2010; Mehta et al., J Control Release 164:192, 2012); "
+        "250 µm a nanomed choice",
         guess=True,
         description="spheroid radius R_s",
     ),
@@ -65,7 +67,8 @@ SPHEROID_PARAMETERS = (
         20.0,
         "dimensionless",
         (0, 1e6),
-        ref="guess (in units of the bath concentration)",
+        ref="nanomed choice (order of magnitude), no source; fit to data "
+        "(in units of the bath concentration)",
         guess=True,
         description="binding-site concentration B_max / c_b",
     ),
@@ -74,19 +77,26 @@ SPHEROID_PARAMETERS = (
         1.0,
         "1/h",
         (0, 1e8),
-        ref="guess (per unit bath concentration)",
+        ref="nanomed choice (order of magnitude), no source; fit to data "
+        "(per unit bath concentration)",
         guess=True,
         description="association rate constant times c_b",
     ),
     Parameter(
-        "k_off", 0.1, "1/h", (0, 1e6), ref="guess", guess=True, description="dissociation rate"
+        "k_off",
+        0.1,
+        "1/h",
+        (0, 1e6),
+        ref="nanomed choice (order of magnitude), no source; fit to data",
+        guess=True,
+        description="dissociation rate",
     ),
     Parameter(
         "k_int",
         0.05,
         "1/h",
         (0, 1e6),
-        ref="guess",
+        ref="nanomed choice (order of magnitude), no source; fit to data",
         guess=True,
         description="internalisation rate of bound particles",
     ),

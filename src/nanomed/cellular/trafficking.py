@@ -83,7 +83,8 @@ TRAFFICKING_PARAMETERS = (
         0.05,
         "1/h",
         (0, 1e3),
-        ref="guess (lysosomal degradation of a biodegradable carrier)",
+        ref="nanomed choice (order of magnitude), no source; fit to data "
+        "(lysosomal degradation of a biodegradable carrier)",
         guess=True,
         description="lysosomal degradation of carriers",
     ),
@@ -92,7 +93,9 @@ TRAFFICKING_PARAMETERS = (
         0.02,
         "1/h",
         (0, 1e3),
-        ref="guess (lysosomal exocytosis)",
+        ref="NP exocytosis reviewed by Sakhtianchi et al., Adv Colloid Interface Sci 201:18 "
+        "(2013) (kinetics vary widely with particle and cell); rate a nanomed choice, "
+        "no source; fit to data",
         guess=True,
         description="exocytosis of lysosomal carriers",
     ),
@@ -101,7 +104,8 @@ TRAFFICKING_PARAMETERS = (
         0.5,
         "1/h",
         (0, 1e3),
-        ref="guess (passive/P-gp efflux of free drug)",
+        ref="nanomed choice (order of magnitude), no source; fit to data "
+        "(passive/P-gp efflux of free drug)",
         guess=True,
         description="loss of free intracellular drug to the medium",
     ),
@@ -185,7 +189,8 @@ def simulate_cell(
         Anything with ``release_rate(t, environment)`` [1/h]; None means no release (drug stays
         in the carriers).
     particles_per_cell : float
-        Carriers available per cell at t = 0 [-].
+        Carriers available per cell at t = 0 [-]. The default 1e4 is illustrative (a nanomed
+        choice, no source); set it from the dose and the cell number of the experiment.
     drug_per_carrier : float
         Drug load of one carrier (any amount unit, e.g. molecules or amol).
     uptake : UptakeModel, optional

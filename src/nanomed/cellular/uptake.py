@@ -110,7 +110,7 @@ UPTAKE_PARAMETERS = (
         0.5,
         "1/h",
         (0, 1e4),
-        ref="order of magnitude of in-vitro NP association (guess)",
+        ref="nanomed choice (order of magnitude), no source; fit to data (in-vitro NP association)",
         guess=True,
         description="non-specific attachment rate of a neutral, bare particle",
     ),
@@ -119,7 +119,8 @@ UPTAKE_PARAMETERS = (
         5.0,
         "1/h",
         (0, 1e4),
-        ref="guess (rate at full adhesion probability)",
+        ref="nanomed choice (order of magnitude), no source; fit to data "
+        "(rate at full adhesion probability)",
         guess=True,
         description="ligand-receptor attachment rate at adhesion probability 1",
     ),
@@ -128,7 +129,8 @@ UPTAKE_PARAMETERS = (
         60.0,
         "1/h",
         (0, 1e4),
-        ref="guess: ~1 min residence, the time scale of endocytic events",
+        ref="nanomed choice (order of magnitude), no source; fit to data "
+        "(~1 min residence, the time scale of endocytic events)",
         guess=True,
         description="detachment rate of bound particles",
     ),
@@ -164,7 +166,9 @@ UPTAKE_PARAMETERS = (
         1e5,
         "dimensionless",
         (1, 1e9),
-        ref="typical 1e4-1e6 per cell (guess)",
+        ref="receptor numbers span ~1e3-1e6 per cell (Lauffenburger & Linderman, Receptors: "
+        "Models for Binding, Trafficking, and Signaling, Oxford UP, 1993); 1e5 a nanomed "
+        "choice; fit to data",
         guess=True,
         description="surface receptors per cell R_0",
     ),
@@ -310,6 +314,11 @@ class CarrierSurface:
 class UptakeModel:
     """Attachment, wrapping and receptor recycling for one cell type (module docstring).
 
+    Equations: wrapping time of Gao, Shi & Freund, PNAS 102:9469 (2005); multivalent adhesion
+    probability of Decuzzi & Ferrari, Biomaterials 27:5307 (2006); attachment, detachment and
+    receptor recycling are first-order mass-action steps (sources and guesses of their rate
+    constants in :data:`UPTAKE_PARAMETERS`).
+
     Parameters
     ----------
     **values : float
@@ -398,7 +407,8 @@ class UptakeModel:
         times_h : array_like
             Output times [h], increasing, from 0.
         particles_per_cell : float
-            Particles available per cell at t = 0 [-].
+            Particles available per cell at t = 0 [-]. The default 1e4 is illustrative (a nanomed
+            choice, no source); set it from the dose and the cell number of the experiment.
 
         Returns
         -------
@@ -452,7 +462,8 @@ MACROPHAGE_PARAMETERS = (
         0.1,
         "1/h",
         (0, 1e3),
-        ref="guess (uptake of a 100 nm, neutral, bare particle per macrophage-associated volume)",
+        ref="nanomed choice (order of magnitude), no source; fit to data "
+        "(uptake of a 100 nm, neutral, bare particle per macrophage-associated volume)",
         guess=True,
         description="reference macrophage uptake rate",
     ),

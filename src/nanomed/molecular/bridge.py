@@ -20,15 +20,20 @@ from __future__ import annotations
 
 import math
 
+from scipy import constants
+
 from nanomed.core.errors import InputError
 from nanomed.core.parameter import Parameter
 from nanomed.molecular.profile import MolecularProfile
 
 __all__ = ["release_model_for", "release_parameters"]
 
-PLANCK = 6.62607015e-34
-BOLTZMANN = 1.380649e-23
-R_KCAL = 0.0019872042586408316
+#: Planck constant [J s] (exact, SI 2019; scipy.constants)
+PLANCK = constants.Planck
+#: Boltzmann constant [J/K] (exact, SI 2019; scipy.constants)
+BOLTZMANN = constants.Boltzmann
+#: molar gas constant [kcal/(mol K)]: R = N_A k (exact, SI 2019) over the thermochemical kcal
+R_KCAL = constants.R / (1000.0 * constants.calorie)
 
 
 def release_model_for(profile: MolecularProfile) -> str | None:

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 
+from scipy import constants
+
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError
 from nanomed.core.parameter import Parameter
@@ -39,9 +41,10 @@ __all__ = [
     "wilke_chang",
 ]
 
-#: Boltzmann constant [J/K]
-BOLTZMANN = 1.380649e-23
-AVOGADRO = 6.02214076e23
+#: Boltzmann constant [J/K] (exact, SI 2019; scipy.constants)
+BOLTZMANN = constants.Boltzmann
+#: Avogadro constant [1/mol] (exact, SI 2019; scipy.constants)
+AVOGADRO = constants.Avogadro
 
 #: parameters of the free-volume model, each with unit, bounds and source
 FREE_VOLUME_PARAMETERS = (

@@ -55,11 +55,13 @@ __all__ = [
     "reference_solvents",
 ]
 
-#: molar gas constant [J/(mol K)]
+#: molar gas constant [J/(mol K)]: R = N_A k (exact, SI 2019), here rounded to 10 digits
 GAS_CONSTANT = 8.314462618
 #: Lindvig et al. (2002) correction factor of the Hansen-based χ [-]
 LINDVIG_ALPHA = 0.6
-#: default weight-average molar mass of a polymer carrier when the formulation gives none [g/mol]
+#: default weight-average molar mass of a polymer carrier when the formulation gives none [g/mol]:
+#: a nanomed default choice within the range of a common PLGA grade (RESOMER RG 503H, 24-38 kDa,
+#: Evonik data sheet), as PLGAErosion's mw_initial; not a measured value for any given carrier
 DEFAULT_POLYMER_MW = 30000.0
 
 

@@ -7,7 +7,8 @@ can put a learned model in place of any of them (:func:`register_design_effect`)
 fix one to a measured value (``design_effects(carrier, overrides={"mps_uptake": 2.0})``).
 
 Every multiplier is 1 for the *reference particle* of the generic nano-PBPK parameters
-(Chou 2023): a 100 nm, neutral, non-PEGylated, non-targeted sphere. The functional forms follow
+(Chou 2023), taken by nanomed to be a 100 nm, neutral, non-PEGylated, non-targeted sphere (Chou
+2023's generic parameters state no particle; this choice is a guess). The functional forms follow
 the cited trends; where the magnitude is not measured the docstring says "guess".
 """
 
@@ -32,7 +33,8 @@ __all__ = [
     "renkin_hindrance",
 ]
 
-#: hydrodynamic diameter of the reference particle of the generic parameters [nm]
+#: hydrodynamic diameter of the reference particle of the generic parameters [nm]: a nanomed
+#: choice (guess), not a value of Chou 2023, whose generic parameters (Main_Code.R) give no size
 REFERENCE_DIAMETER_NM = 100.0
 
 

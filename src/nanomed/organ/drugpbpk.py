@@ -75,6 +75,10 @@ def resolve_partition(
 class DrugPBPK:
     """Declares the free-drug states and fluxes.
 
+    Equations: perfusion-limited whole-body PBPK (Jones & Rowland-Yeo, CPT Pharmacometrics Syst
+    Pharmacol 2:e63, 2013) with well-stirred hepatic/renal clearance (Pang & Rowland,
+    J Pharmacokinet Biopharm 5:625, 1977); see the module docstring.
+
     Parameters
     ----------
     physiology : Physiology

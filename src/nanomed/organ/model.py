@@ -84,6 +84,12 @@ def hazard_table(
 class OrganModel:
     """Declare the whole organ-scale model for one scenario.
 
+    Equations: the composition is nanomed's own, not taken from one paper. Its parts: particles
+    after Lin et al., Nanotoxicology 10:162 (2016) and Chou et al., J Control Release 361:53 (2023)
+    (:class:`NanoPBPK`); free drug after Jones & Rowland-Yeo, CPT Pharmacometrics Syst Pharmacol
+    2:e63 (2013) (:class:`DrugPBPK`); release from the chosen release model (its own source),
+    entering as its hazard h = f'/(1 - f) (module docstring).
+
     Parameters
     ----------
     physiology : Physiology

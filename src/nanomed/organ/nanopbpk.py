@@ -108,6 +108,10 @@ class NanoParameters:
         Baseline urinary clearance coefficient [L/h/kg^0.75] (on kidney capillary blood).
     reference : str
         Source of the values.
+    assumed : tuple of str
+        Organs whose values are assumed equal to the rest of the body (flagged guess).
+    organ_references : dict
+        Organ name -> source of that organ's values, where it differs from ``reference``.
     """
 
     organs: dict[str, NanoOrganParameters]
@@ -115,6 +119,7 @@ class NanoParameters:
     urine: float
     reference: str = ""
     assumed: tuple[str, ...] = field(default_factory=tuple)
+    organ_references: dict[str, str] = field(default_factory=dict)
 
     def organ(self, name: str) -> NanoOrganParameters:
         """Parameters of an organ (unknown names raise :class:`InputError`)."""
@@ -147,20 +152,23 @@ class NanoParameters:
         """All values as :class:`~nanomed.core.Parameter` objects (for tables and reports)."""
         ps = []
         for o, p in self.organs.items():
-            ref = self.reference + (" (assumed = rest of body)" if o in self.assumed else "")
+            ref = self.organ_references.get(o, self.reference)
+            guess = o in self.assumed
+            if guess:
+                ref = f"rest-of-body values of {ref}; {o} is not in that model: assumed (guess)"
             ps += [
-                Parameter(f"P_{o}", p.partition, "dimensionless", (0, None), ref),
-                Parameter(f"PA_{o}", p.pa, "dimensionless", (0, None), ref),
+                Parameter(f"P_{o}", p.partition, "dimensionless", (0, None), ref, guess),
+                Parameter(f"PA_{o}", p.pa, "dimensionless", (0, None), ref, guess),
             ]
             if p.pc_site:
                 ps += [
-                    Parameter(f"Kmax_{o}", p.kmax, "1/h", (0, None), ref),
-                    Parameter(f"K50_{o}", p.k50, "h", (0, None), ref),
-                    Parameter(f"n_{o}", p.hill, "dimensionless", (0, None), ref),
-                    Parameter(f"Krelease_{o}", p.krelease, "1/h", (0, None), ref),
+                    Parameter(f"Kmax_{o}", p.kmax, "1/h", (0, None), ref, guess),
+                    Parameter(f"K50_{o}", p.k50, "h", (0, None), ref, guess),
+                    Parameter(f"n_{o}", p.hill, "dimensionless", (0, None), ref, guess),
+                    Parameter(f"Krelease_{o}", p.krelease, "1/h", (0, None), ref, guess),
                 ]
                 if p.capacity is not None:
-                    ps.append(Parameter(f"cap_{o}", p.capacity, "ug/g", (0, None), ref))
+                    ps.append(Parameter(f"cap_{o}", p.capacity, "ug/g", (0, None), ref, guess))
         ps += [
             Parameter("KbileC", self.bile, "L/h/kg**0.75", (0, None), self.reference),
             Parameter("KurineC", self.urine, "L/h/kg**0.75", (0, None), self.reference),
@@ -175,12 +183,17 @@ def _load_nano(name: str) -> NanoParameters:
     table = yaml.safe_load(data_path("physiology", "nano_chou2023.yaml").read_text("utf-8"))
     organs = {}
     assumed = []
+    refs = {}
     for o, row in table["organs"].items():
         row = dict(row)
         if row.pop("assumed", False):
             assumed.append(o)
+        if "reference" in row:
+            refs[o] = row.pop("reference")
         organs[o] = NanoOrganParameters(**row)
-    return NanoParameters(organs, table["bile"], table["urine"], table["reference"], tuple(assumed))
+    return NanoParameters(
+        organs, table["bile"], table["urine"], table["reference"], tuple(assumed), refs
+    )
 
 
 def get_nano_parameters(name: str = "chou2023") -> NanoParameters:
@@ -198,6 +211,10 @@ def get_nano_parameters(name: str = "chou2023") -> NanoParameters:
 
 class NanoPBPK:
     """Declares the particle states and fluxes for a physiology (see the module docstring).
+
+    Equations: Lin et al., Nanotoxicology 10:162 (2016) and Chou et al., J Control Release 361:53
+    (2023) (also Li 2017, Cheng 2020); the design multipliers
+    (:mod:`nanomed.organ.design`) are nanomed's.
 
     Parameters
     ----------

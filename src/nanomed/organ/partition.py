@@ -173,6 +173,8 @@ class BloodComposition:
     rbc_neutral_phospholipid: float
     rbc_acidic_phospholipid: float
     hematocrit: float
+    # pH values of Rodgers, Leahy & Rowland, J Pharm Sci 94:1259 (2005): plasma and interstitial
+    # water 7.4, intracellular water 7.0, erythrocytes 7.22
     ph_plasma: float = 7.4
     ph_intracellular: float = 7.0
     ph_rbc: float = 7.22

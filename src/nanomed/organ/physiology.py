@@ -3,7 +3,9 @@
 Tables in ``nanomed/data/physiology/<name>.yaml`` give, per organ, the volume as a fraction of body
 weight, the blood flow as a fraction of cardiac output and the residual (capillary) blood fraction,
 each with its source — mostly Brown R.P. et al., "Physiological parameter values for PBPK models",
-Toxicol Ind Health 13:407 (1997), and Davies B. & Morris T., Pharm Res 10:1093 (1993).
+Toxicol Ind Health 13:407 (1997), and Davies B. & Morris T., Pharm Res 10:1093 (1993). Values that
+are guesses (e.g. a rat value used for another species) are flagged ``guess`` in the table and
+keep that flag in :meth:`Physiology.parameters`.
 
 Scaling to a body weight ``BW`` [kg]:
 
@@ -34,6 +36,33 @@ from nanomed.data import data_path
 __all__ = ["Organ", "Physiology", "available_physiologies", "get_physiology"]
 
 _SETS = ("mouse", "rat", "human", "mouse_chou2023")
+
+#: table entry -> parameter name of the top-level values
+_TOP = {
+    "body_weight": "body_weight",
+    "cardiac_output_coefficient": "cardiac_output",
+    "central_blood": "central_blood_volume",
+    "gfr": "gfr",
+}
+#: organ-row field -> parameter prefix
+_FIELDS = {"volume": "V", "flow": "Q", "blood": "BV"}
+#: tumour defaults of a table (used by Physiology.with_tumour): parameter name, unit, upper
+#: bound, description
+_TUMOUR_DEFAULTS = {
+    "flow_per_gram": (
+        "tumour_flow_per_gram",
+        "L/h/g",
+        None,
+        "default tumour blood flow per gram of tumour",
+    ),
+    "flow_fraction": (
+        "tumour_flow_fraction",
+        "dimensionless",
+        1,
+        "default tumour blood flow / cardiac output",
+    ),
+    "blood": ("tumour_blood_fraction", "dimensionless", 1, "default tumour vascular fraction"),
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +121,8 @@ class Physiology:
     gfr: float
     organs: dict[str, Organ]
     references: dict[str, str] = field(default_factory=dict)
+    #: names of the :meth:`parameters` whose table value is flagged ``guess``
+    guesses: frozenset[str] = frozenset()
 
     def organ(self, name: str) -> Organ:
         """Return an organ; unknown names raise :class:`InputError`."""
@@ -139,6 +170,9 @@ class Physiology:
             default: the table's flow per gram (or fraction).
         blood_fraction : float, optional
             Tumour vascular fraction [-] (Chou 2023's BVT); default from the table.
+
+        The tumour's ``Q_tumour`` and ``BV_tumour`` in :meth:`parameters` carry the table's
+        reference and guess flag when they come from the table, and say "given" otherwise.
         """
         if (mass is None) == (volume is None):
             raise InputError(f"physiology {self.name!r}: give the tumour mass or its volume")
@@ -146,13 +180,17 @@ class Physiology:
         if not vol > 0:
             raise InputError(f"physiology {self.name!r}: tumour size must be > 0, got {vol:g} L")
         table = _load(self.name).get("tumour", {})
+        q_key: str | None = None  # the table entry the flow comes from (None: given)
         if flow is None:
             if flow_fraction is None and "flow_fraction" in table:
                 flow_fraction = table["flow_fraction"]["value"]
+                q_key = "flow_fraction"
             if flow_fraction is not None:
                 flow = flow_fraction * self.cardiac_output
             else:
                 flow = table["flow_per_gram"]["value"] * vol * 1000.0
+                q_key = "flow_per_gram"
+        b_key = None if blood_fraction is not None else "blood"
         bf = blood_fraction if blood_fraction is not None else table["blood"]["value"]
         if not 0 <= bf < 1:
             raise InputError(f"physiology {self.name!r}: tumour blood fraction {bf} outside [0, 1)")
@@ -161,19 +199,46 @@ class Physiology:
         _check_positive(self.name, self.body_weight, new_rest)
         organs = {k: (new_rest if k == "rest" else v) for k, v in self.organs.items()}
         organs["tumour"] = Organ("tumour", vol, flow, bf)
-        return replace(self, organs=organs)
+        refs = dict(self.references)
+        refs["tumour"] = "; ".join(
+            [
+                "volume: given",
+                f"flow: {table[q_key].get('ref', '')}" if q_key else "flow: given",
+                f"blood: {table[b_key].get('ref', '')}" if b_key else "blood: given",
+            ]
+        )
+        guesses = set(self.guesses) - {"Q_tumour", "BV_tumour"}
+        guesses |= {
+            f"{prefix}_tumour"
+            for prefix, key in (("Q", q_key), ("BV", b_key))
+            if key is not None and table[key].get("guess", False)
+        }
+        return replace(self, organs=organs, references=refs, guesses=frozenset(guesses))
 
     def parameters(self) -> ParameterSet:
-        """All values as :class:`~nanomed.core.Parameter` objects (for tables and reports)."""
-        ref = self.references
+        """All values as :class:`~nanomed.core.Parameter` objects (for tables and reports).
+
+        The guess flag of each value is the table's (``guess:`` of an entry, or the list of
+        guessed fields of an organ row). The tumour defaults of the table (used by
+        :meth:`with_tumour`) close the list as ``tumour_*``.
+        """
+        ref, g = self.references, self.guesses
         ps = [
-            Parameter("body_weight", self.body_weight, "kg", (0, None), ref.get("body_weight", "")),
+            Parameter(
+                "body_weight",
+                self.body_weight,
+                "kg",
+                (0, None),
+                ref.get("body_weight", ""),
+                "body_weight" in g,
+            ),
             Parameter(
                 "cardiac_output",
                 self.cardiac_output,
                 "L/h",
                 (0, None),
                 ref.get("cardiac_output_coefficient", ""),
+                "cardiac_output" in g,
             ),
             Parameter(
                 "central_blood_volume",
@@ -181,16 +246,31 @@ class Physiology:
                 "L",
                 (0, None),
                 ref.get("central_blood", ""),
+                "central_blood_volume" in g,
             ),
-            Parameter("gfr", self.gfr, "L/h", (0, None), ref.get("gfr", "")),
+            Parameter("gfr", self.gfr, "L/h", (0, None), ref.get("gfr", ""), "gfr" in g),
         ]
         for o in self.organs.values():
             r = ref.get(o.name, "")
             ps += [
-                Parameter(f"V_{o.name}", o.volume, "L", (0, None), r),
-                Parameter(f"Q_{o.name}", o.flow, "L/h", (0, None), r),
-                Parameter(f"BV_{o.name}", o.blood_fraction, "dimensionless", (0, 1), r),
+                Parameter(f"V_{o.name}", o.volume, "L", (0, None), r, f"V_{o.name}" in g),
+                Parameter(f"Q_{o.name}", o.flow, "L/h", (0, None), r, f"Q_{o.name}" in g),
+                Parameter(
+                    f"BV_{o.name}",
+                    o.blood_fraction,
+                    "dimensionless",
+                    (0, 1),
+                    r,
+                    f"BV_{o.name}" in g,
+                ),
             ]
+        tumour = _load(self.name).get("tumour", {}) if self.name in _SETS else {}
+        for key, (pname, unit, hi, desc) in _TUMOUR_DEFAULTS.items():
+            if key in tumour:
+                row = tumour[key]
+                guess = bool(row.get("guess", False))
+                ref_t = row.get("ref", "")
+                ps.append(Parameter(pname, row["value"], unit, (0, hi), ref_t, guess, desc))
         return ParameterSet(ps)
 
 
@@ -204,6 +284,15 @@ def _load(name: str) -> dict[str, Any]:
     if name not in _SETS:
         raise InputError(f"unknown species or physiology set {name!r} (known: {', '.join(_SETS)})")
     return yaml.safe_load(data_path("physiology", f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def _row_guesses(name: str, organ: str, flag: bool | list[str]) -> set[str]:
+    """Parameter names flagged by an organ row's ``guess``: true (all) or a list of fields."""
+    fields = list(_FIELDS) if flag is True else (flag or [])
+    unknown = [f for f in fields if f not in _FIELDS]
+    if unknown:
+        raise InputError(f"physiology {name!r}: organ {organ!r} guesses unknown field(s) {unknown}")
+    return {f"{_FIELDS[f]}_{organ}" for f in fields}
 
 
 def _check_positive(name: str, bw: float, rest: Organ) -> None:
@@ -243,11 +332,13 @@ def get_physiology(
     central = table["central_blood"]["value"] * bw
     gfr = convert(table["gfr"]["value"] * bw, "mL/min", "L/h")
     refs = {k: v["ref"] for k, v in table.items() if isinstance(v, dict) and "ref" in v}
+    guesses = {p for k, p in _TOP.items() if table[k].get("guess", False)}
     organs: dict[str, Organ] = {}
     used_v = central
     used_q = 0.0
     for oname, row in table["organs"].items():
         refs[oname] = row.get("ref", "")
+        guesses |= _row_guesses(str(name), oname, row.get("guess", False))
         if oname == "rest":
             continue
         if not (row["volume"] > 0 and row["flow"] >= 0 and 0 <= row["blood"] < 1):
@@ -263,7 +354,9 @@ def get_physiology(
     for o in organs.values():
         if o.drains_to is not None and o.drains_to not in organs:
             raise InputError(f"physiology {name!r}: {o.name} drains to unknown {o.drains_to!r}")
-    phys = Physiology(str(name), table["species"], bw, qc, central, gfr, organs, refs)
+    phys = Physiology(
+        str(name), table["species"], bw, qc, central, gfr, organs, refs, frozenset(guesses)
+    )
     if tumour_mass is not None:
         phys = phys.with_tumour(tumour_mass)
     return phys

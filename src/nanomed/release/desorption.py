@@ -88,7 +88,9 @@ class LangmuirDesorption(ReleaseModel):
                   "binding weakens with the surface charge", guess=True,
                   description="m in k_d ∝ σ⁻(pH)**-m"),
         Parameter("protein_binding", 0.0, "L/g", (0.0, None),
-                  ref="K_b = (1/fu - 1)/[protein] (triggers.binding_constant_from_fu)",
+                  ref="off by default (0 = no binding); set from the drug's measured plasma "
+                  "fraction unbound fu, K_b = (1/fu - 1)/[protein] "
+                  "(triggers.binding_constant_from_fu)",
                   description="drug binding constant to medium proteins"),
         Parameter("activation_energy", 40.0, "kJ/mol", (0.0, 300.0), ref="order of magnitude "
                   "of desorption activation energies", guess=True,

@@ -219,12 +219,15 @@ class FickianSphere(ReleaseModel):
                   description="particle radius (half the mean diameter when pdi > 0)"),
         Parameter("pdi", 0.0, "dimensionless", (0.0, 0.999), ref="ISO 22412:2017 (DLS cumulants)",
                   description="polydispersity index of the size distribution (0: monodisperse)"),
-        Parameter("burst", 0.0, "dimensionless", (0.0, 1.0), ref="empirical burst fraction",
+        Parameter("burst", 0.0, "dimensionless", (0.0, 1.0), ref="off by default (0 = no "
+                  "burst); set from the measured early release of the formulation",
                   description="fraction released at once (surface-bound drug)"),
         Parameter("equilibrium_fraction", 1.0, "dimensionless", (1e-6, 1.0), ref=CRANK,
                   description="fraction released at equilibrium in buffer, α/(1+α) (1: perfect sink)"),
         Parameter("protein_binding", 0.0, "L/g", (0.0, None),
-                  ref="K_b = (1/fu - 1)/[protein] (triggers.binding_constant_from_fu)",
+                  ref="off by default (0 = no binding); set from the drug's measured plasma "
+                  "fraction unbound fu, K_b = (1/fu - 1)/[protein] "
+                  "(triggers.binding_constant_from_fu)",
                   description="drug binding constant to medium proteins"),
         Parameter("activation_energy", 40.0, "kJ/mol", (0.0, 300.0),
                   ref="order of magnitude for small-molecule diffusion in polymers", guess=True,

@@ -56,6 +56,12 @@ DDSOLVER = (
 )
 cite("Zhang2010", DDSOLVER)
 _DDS = "DDSolver (Zhang et al., AAPS J 12:263, 2010)"
+# Sources of individual parameters, written out (Parameter.ref is shown as is in tables)
+KORSMEYER = "Korsmeyer et al., Int J Pharm 15:25 (1983)"
+RITGER = "Ritger & Peppas, J Control Release 5:23 (1987)"
+PEPPAS_SAHLIN = "Peppas & Sahlin, Int J Pharm 57:169 (1989)"
+HOPFENBERG = "Hopfenberg, in Controlled Release Polymeric Formulations, ACS Symp Ser 33:26 (1976)"
+GIBALDI_PERRIER = "Gibaldi & Perrier, Pharmacokinetics, 2nd ed., Marcel Dekker (1982)"
 
 #: short option names accepted in model specs ("weibull+lag+fmax")
 OPTION_ALIASES = {"lag": "t_lag", "fmax": "f_max"}
@@ -86,8 +92,17 @@ def _shape_exponent(
     )
 
 
-def _fraction(name: str, value: float, desc: str) -> Parameter:
-    return Parameter(name, value, "dimensionless", (0.0, 1.0), ref="Zhang2010", description=desc)
+def _fraction(name: str, value: float, desc: str, model_ref: str) -> Parameter:
+    """A weight in [0, 1] whose default is an arbitrary starting value for fitting (a guess)."""
+    return Parameter(
+        name,
+        value,
+        "dimensionless",
+        (0.0, 1.0),
+        ref=f"starting value chosen by nanomed, not a literature value (model: {model_ref})",
+        guess=True,
+        description=f"{desc}; default {value:g} is an arbitrary starting value",
+    )
 
 
 T_LAG = Parameter(
@@ -424,7 +439,7 @@ class KorsmeyerPeppas(EmpiricalModel):
             0.1,
             "{t}**-{n}",
             (0.0, None),
-            ref="Korsmeyer1983",
+            ref=KORSMEYER,
             guess=True,
             description="release constant [time**-n]",
         ),
@@ -433,7 +448,7 @@ class KorsmeyerPeppas(EmpiricalModel):
             0.5,
             "dimensionless",
             (0.0, 2.0),
-            ref="Ritger1987",
+            ref=RITGER,
             guess=True,
             description="release exponent (diffusional mechanism); upper bound 2 is a "
             + _FIT_BOUND,
@@ -554,7 +569,7 @@ class PeppasSahlin(EmpiricalModel):
             0.1,
             "{t}**-{m}",
             (0.0, None),
-            ref="Peppas1989",
+            ref=PEPPAS_SAHLIN,
             guess=True,
             description="Fickian (diffusional) constant",
         ),
@@ -563,16 +578,17 @@ class PeppasSahlin(EmpiricalModel):
             0.0,
             "{t}**(-2*{m})",
             (None, None),
-            ref="Peppas1989",
+            ref=f"{PEPPAS_SAHLIN}; bounds open on purpose (fitted k2 may be negative, DDSolver)",
             guess=True,
-            description="relaxational (case II) constant; may be negative",
+            description="relaxational (case II) constant; bounds open on purpose: fitted k2 "
+            "may be negative (DDSolver)",
         ),
         Parameter(
             "m",
             0.45,
             "dimensionless",
             (0.0, 1.0),
-            ref="Peppas1989",
+            ref=PEPPAS_SAHLIN,
             guess=True,
             description="Fickian diffusion exponent (0.43-0.5 by geometry); bound 1 is a "
             + _FIT_BOUND,
@@ -616,13 +632,13 @@ class Hopfenberg(EmpiricalModel):
     equation = "F = 1 - (1 - kHB * t)**n"
     plateau = True
     core_specs = (
-        _rate("kHB", "1/{t}", "erosion constant k0/(C0 a0)", ref="Hopfenberg1976"),
+        _rate("kHB", "1/{t}", "erosion constant k0/(C0 a0)", ref=HOPFENBERG),
         Parameter(
             "n",
             3.0,
             "dimensionless",
             (1.0, 3.0),
-            ref="Hopfenberg1976",
+            ref=HOPFENBERG,
             description="geometry exponent: 1 slab, 2 cylinder, 3 sphere",
         ),
     )
@@ -717,9 +733,9 @@ class Biexponential(EmpiricalModel):
     equation = "F = a*(1 - exp(-k_fast*t)) + (1 - a)*(1 - exp(-k_slow*t))"
     plateau = True
     core_specs = (
-        _fraction("a", 0.3, "burst (fast) fraction of f_max"),
-        _rate("k_fast", "1/{t}", "rate constant of the burst phase", ref="Gibaldi1982"),
-        _rate("k_slow", "1/{t}", "rate constant of the sustained phase", ref="Gibaldi1982"),
+        _fraction("a", 0.3, "burst (fast) fraction of f_max", GIBALDI_PERRIER),
+        _rate("k_fast", "1/{t}", "rate constant of the burst phase", ref=GIBALDI_PERRIER),
+        _rate("k_slow", "1/{t}", "rate constant of the sustained phase", ref=GIBALDI_PERRIER),
     )
 
     @classmethod
@@ -755,7 +771,12 @@ class DoubleWeibull(EmpiricalModel):
     equation = "F = a*(1 - exp(-(t/td1)**beta1)) + (1 - a)*(1 - exp(-(t/td2)**beta2))"
     plateau = True
     core_specs = (
-        _fraction("a", 0.4, "fraction of f_max released by the first (faster) phase"),
+        _fraction(
+            "a",
+            0.4,
+            "fraction of f_max released by the first (faster) phase",
+            "Langenbucher 1972; Phoenix IVIVC model 603",
+        ),
         _time_scale("td1", "time scale of the first phase"),
         _shape_exponent("beta1", "shape exponent of the first phase"),
         _time_scale("td2", "time scale of the second phase"),

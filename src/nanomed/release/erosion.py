@@ -112,7 +112,11 @@ class ErosionProfiles:
 class PLGAErosion(ReleaseModel):
     """Drug release from a bulk-eroding PLGA sphere: hydrolysis, optional autocatalysis, erosion.
 
-    Equations and sources in the module docstring. ``method="auto"`` uses the exact time
+    Equations: Siepmann & Göpferich, Adv Drug Deliv Rev 48:229 (2001) (scission); Faisant,
+    Siepmann & Benoit, Eur J Pharm Sci 15:355 (2002) (D(Mw)); Siepmann et al., Biomacromolecules
+    6:2312 (2005) and Ford Versypt et al., PLoS One 10:e0135506 (2015) (autocatalysis); Crank
+    (1975) (sphere); the eroded-fraction interpolation of D is nanomed's. Details in the module
+    docstring. ``method="auto"`` uses the exact time
     transformation of Crank's series when γ = 0 and the method of lines otherwise.
 
     Parameters
@@ -157,7 +161,8 @@ class PLGAErosion(ReleaseModel):
         Parameter("pore_diffusivity", 1e-9, "cm**2/s", (0.0, None), ref="water-filled pores, "
                   "order of magnitude", guess=True,
                   description="drug diffusivity in fully eroded (porous) polymer at 37 °C"),
-        Parameter("burst", 0.0, "dimensionless", (0.0, 1.0), ref="empirical burst fraction",
+        Parameter("burst", 0.0, "dimensionless", (0.0, 1.0), ref="off by default (0 = no "
+                  "burst); set from the measured early release of the formulation",
                   description="fraction released at once (surface-bound drug)"),
         Parameter("autocatalysis", 0.0, "dimensionless", (0.0, 100.0), ref=SIEPMANN2005,
                   guess=True, description="γ: scission rate factor 1 + γ ã from trapped acids"),

@@ -86,7 +86,10 @@ CHOLESTEROL_PERMEABILITY_RATIO = Parameter(
     guess=True,
     description="permeability at >= 30 mol% cholesterol relative to cholesterol-free",
 )
-#: Cholesterol mole fraction above which the main transition is abolished [-].
+#: Cholesterol mole fraction above which the model drops the leakage maximum at Tm [-]. The
+#: sharp, cooperative component of the PC main transition vanishes at 20-25 mol % cholesterol
+#: (McMullen, Lewis & McElhaney, Biochemistry 32:516 (1993)); a broad component persists at higher
+#: contents, so 0.30 (the ~30 mol % quoted above) is a rounded nanomed choice, a guess.
 CHOLESTEROL_SATURATION = 0.30
 PK_ACID_CATALYSIS = Parameter(
     "pk_acid_catalysis",
@@ -344,7 +347,9 @@ def binding_constant_from_fu(fraction_unbound: float, protein_g_L: float = 70.0)
     fraction_unbound : float
         Fraction unbound in plasma fu [-], in (0, 1].
     protein_g_L : float
-        Plasma protein concentration [g/L] at which fu was measured (~70 g/L).
+        Plasma protein concentration [g/L] at which fu was measured. Default 70 g/L: a typical
+        human plasma total protein (reference range 60-80 g/L), not a measured value; give the
+        measured one when known.
 
     Returns
     -------

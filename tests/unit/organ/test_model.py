@@ -229,6 +229,18 @@ def test_unknown_organ_in_nano_parameters():
         get_nano_parameters().organ("pancreas")
 
 
+def test_nano_parameter_set_flags_assumed_organs_and_cites_the_tumour_fits():
+    from nanomed.organ import get_nano_parameters
+
+    ps = get_nano_parameters().parameters()
+    # heart and gut are not in Chou 2023: rest-of-body values, flagged as guesses
+    assert ps["P_heart"].guess and ps["Kmax_gut"].guess and "rest-of-body" in ps["P_gut"].ref
+    assert not ps["P_liver"].guess
+    # tumour values are medians of the 378 per-dataset fits, not the generic systemic set
+    assert "378 Nano-Tumor datasets" in ps["PA_tumour"].ref
+    assert "generic mouse systemic" not in ps["PA_tumour"].ref
+
+
 def test_free_drug_alone_runs_as_control():
     model = build_organ_model(make_scenario(carrier=False))
     assert {s.entity for s in model.info} == {"free_drug"}

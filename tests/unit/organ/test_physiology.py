@@ -51,3 +51,25 @@ def test_bad_input_is_one_line():
         get_physiology("mouse").with_tumour(30.0)  # a 30 g tumour in a 25 g mouse
     with pytest.raises(InputError, match="body weight"):
         get_physiology("mouse", body_weight=-1)
+
+
+def test_guess_flags_of_the_table_reach_the_parameter_set():
+    ps = get_physiology("human").parameters()
+    # human.yaml: cardiac_output_coefficient has `guess: true`
+    assert ps["cardiac_output"].guess
+    # human.yaml: residual blood fractions are rat values (`guess: [blood]`), volumes are not
+    assert ps["BV_liver"].guess and not ps["V_liver"].guess and not ps["Q_liver"].guess
+    assert not ps["body_weight"].guess and not ps["gfr"].guess
+    # the table's tumour defaults are listed, with their guess flags and references
+    assert ps["tumour_flow_per_gram"].guess and ps["tumour_flow_per_gram"].unit == "L/h/g"
+    assert ps["tumour_blood_fraction"].guess and "Chou 2023" in ps["tumour_blood_fraction"].ref
+    assert not get_physiology("mouse").parameters()["cardiac_output"].guess
+
+
+def test_tumour_parameters_say_where_they_come_from():
+    from_table = get_physiology("human").with_tumour(5.0).parameters()
+    assert from_table["Q_tumour"].guess and from_table["BV_tumour"].guess
+    assert "Vaupel" in from_table["Q_tumour"].ref
+    given = get_physiology("human").with_tumour(5.0, flow=0.1, blood_fraction=0.05).parameters()
+    assert not given["Q_tumour"].guess and not given["BV_tumour"].guess
+    assert "flow: given" in given["Q_tumour"].ref

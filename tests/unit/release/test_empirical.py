@@ -111,6 +111,17 @@ def test_every_model_is_registered_starts_at_zero_and_never_decreases(name: str)
         assert p.unit and "{" not in p.unit and p.ref
 
 
+def test_starting_values_are_flagged_and_references_written_out() -> None:
+    for name in ("biexponential", "double_weibull"):
+        a = get_release_model(name).parameters["a"]
+        assert a.guess and "starting value" in a.ref
+    for p in (
+        get_release_model(n).parameters[k]
+        for n, k in (("korsmeyer_peppas", "k"), ("peppas_sahlin", "k2"), ("hopfenberg", "n"))
+    ):
+        assert "(19" in p.ref  # a written-out citation, not a short key such as "Peppas1989"
+
+
 def test_function_is_batched() -> None:
     cls = EMPIRICAL_MODELS["weibull"]
     theta = np.array([[2.0, 1.0, 1.0, 0.0], [4.0, 0.5, 0.9, 0.0]])

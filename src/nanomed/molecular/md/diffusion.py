@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import constants
 
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError
@@ -49,7 +50,8 @@ __all__ = [
     "yeh_hummer_correction",
 ]
 
-BOLTZMANN = 1.380649e-23
+#: Boltzmann constant [J/K] (exact, SI 2019; scipy.constants)
+BOLTZMANN = constants.Boltzmann
 #: Yeh–Hummer constant for a cubic lattice [-]
 XI_CUBIC = 2.837297
 #: shear viscosity of TIP3P water at 298 K [Pa s] (González & Abascal 2010)
