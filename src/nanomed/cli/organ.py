@@ -116,11 +116,14 @@ def calibrate(
         table.add_column(col)
     for _, r in result.summary().iterrows():
         fisher = f"{r['fisher_lower']:.3g} – {r['fisher_upper']:.3g}"
-        prof = "-" if r["profile_lower"] != r["profile_lower"] else (
-            f"{r['profile_lower']:.3g} – {r['profile_upper']:.3g}"
-        )  # fmt: skip
+        open_sides = str(r["profile_open"]).split()
+        lo, hi = (("bound " if side in open_sides else "") + f"{r[f'profile_{side}']:.3g}"
+                  for side in ("lower", "upper"))  # fmt: skip
+        prof = "-" if r["profile_lower"] != r["profile_lower"] else f"{lo} – {hi}"
         table.add_row(str(r["name"]), f"{r['estimate']:.4g}", fisher, prof)
     console.print(table)
+    if result.summary()["profile_open"].astype(bool).any():
+        console.print("bound: the profile stays inside the interval up to the fit bound there")
     g = result.gof().set_index("scenario").loc["all"]
     console.print(
         f"within 2-fold {g['within_2fold']:.0%}, AAFE {g['aafe']:.3g}; results and report: {path}"

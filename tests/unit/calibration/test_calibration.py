@@ -115,6 +115,22 @@ def test_profile_matches_fisher_when_well_identified_and_not_otherwise():
     assert curve["threshold"] == pytest.approx(stats.chi2.ppf(0.95, 1))
 
 
+def test_profile_open_names_the_side_the_data_do_not_bound():
+    # release complete before the first sample (k_rel = 50/h, samples from 2 h): any faster
+    # release fits as well, so the profile runs to the upper fit bound and says so
+    rng = np.random.default_rng(3)
+    late = np.array([2, 4, 6, 8, 12, 16, 24.0])
+    k_rel = FitParameter("k_rel", 1.0, 1e-3, 1e2, scope="per_scenario", scenarios=("np_50",))
+    obs = synthetic(rng, {**TRUE, "k_rel": 50.0}, late)
+    res = Calibration(lambda p, s: one_compartment(p, s, late), [*PARAMS[:2], k_rel], obs).fit(
+        profile=["k_rel[np_50]"]
+    )
+    kr = res.summary().set_index("name").loc["k_rel[np_50]"]
+    assert kr.profile_open == "upper"
+    assert kr.profile_upper == pytest.approx(1e2)
+    assert kr.profile_lower > 1e-3  # bounded below by the data
+
+
 def test_predict_new_scenario_and_round_trip(tmp_path):
     rng = np.random.default_rng(5)
     res = Calibration(one_compartment, PARAMS, synthetic(rng)).fit()
