@@ -2,9 +2,12 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from nanomed.cli import app
+from nanomed.organ import simulate_organ
+from nanomed.schema import Scenario
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "scenarios"
 runner = CliRunner()
@@ -22,6 +25,11 @@ def test_run_writes_results_summary_report_and_resumes(tmp_path):
     assert set(summary["scenario"]) == {"gold_15nm", "liposomal_doxorubicin"}
     de24 = summary.query("metric == 'DE24'").set_index("scenario")["value"]
     assert (de24 > 0).all() and (de24 < 100).all()
+    # independent path: the organ model run directly on the validated scenario file gives the
+    # DE24 the CLI wrote, and it conserves mass (body + excreta = administered)
+    organ = simulate_organ(Scenario.from_file(src / "gold_15nm.yaml"))
+    assert de24["gold_15nm"] == pytest.approx(organ.delivery_efficiency()["DE24"], rel=1e-9)
+    assert organ.mass_balance()["relative_error"].abs().max() <= 1e-6
     html = (out / "report.html").read_text()
     assert "Tumour delivery" in html and "provenance" in html
     assert (out / "results" / "gold_15nm.parquet").exists()

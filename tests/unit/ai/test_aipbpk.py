@@ -58,6 +58,28 @@ def test_model_predicts_parameters_and_delivery_with_interval(tumour):
         assert np.all(out[f"{name}_lower"] <= out[f"{name}_upper"])
     oob = m.oob_delivery()
     assert len(oob) == 80 and np.all(np.isfinite(oob.to_numpy()))
+    # by design ("trees") the point is the median DE over a subset of the forest's trees: it lies
+    # within the range of the organ model simulated independently on every tree's parameters
+    base = test[["BW", "TW", "Dose"]].reset_index(drop=True)
+    Z = m._features(test[feats].reset_index(drop=True), fit=False)
+    per_tree = [
+        simulate_delivery(
+            base.assign(**dict(zip(PREDICTED, (10.0 ** e.predict(Z)).T, strict=True)))
+        )
+        for e in m.forest_.estimators_
+    ]
+    for name in DELIVERY:
+        sims = np.stack([d[name].to_numpy() for d in per_tree])
+        assert np.all(sims.min(axis=0) - 1e-9 <= out[name])
+        assert np.all(out[name] <= sims.max(axis=0) + 1e-9)
+    # "residuals": the point is the organ model run on the predicted (forest-mean) parameters
+    r = AIPBPKModel(n_estimators=20, n_samples=3, sampling="residuals", random_state=0)
+    r.fit(train[feats], train[list(PREDICTED)])
+    point = r.predict_delivery(test[feats], interval=False)
+    rows = base.assign(**dict(zip(PREDICTED, r.predict(test[feats]).T, strict=True)))
+    ref = simulate_delivery(rows)
+    for name in DELIVERY:
+        np.testing.assert_allclose(point[name], ref[name], rtol=1e-12)
 
 
 def test_calibration_reaches_nominal_coverage_on_its_own_scores(tumour):

@@ -84,6 +84,28 @@ def test_std_and_curves_and_parameters(fitted):
     assert theta.shape == (2, 3, 4)
     assert np.all((theta[..., 2] > 0) & (theta[..., 2] < 1))
     assert model.learned_parts()["mechanism"].startswith("weibull")
+    # two code paths agree: each row's curve read at its own Time is predict() of that row
+    rows = X.iloc[:20]
+    times = np.unique(rows["Time"].to_numpy())
+    grid = model.predict_curves(rows, times)
+    own = grid[np.arange(len(rows)), np.searchsorted(times, rows["Time"].to_numpy())]
+    np.testing.assert_allclose(own, mean, rtol=1e-10, atol=1e-12)
+    # the warp is monotone and unbounded, so late curves reach the members' mean plateau f_max
+    late = model.predict_curves(X.iloc[:3], np.array([0.0, 1e12]))
+    np.testing.assert_allclose(late[:, 0], 0.0, atol=1e-12)
+    np.testing.assert_allclose(late[:, 1], theta[..., 2].mean(axis=0), rtol=1e-6)
+
+
+def test_predicted_parameters_through_the_release_function_give_the_curves():
+    # without the time warp, the curve is exactly the library Weibull of the predicted theta
+    X, y, _ = _synthetic(6)
+    model = HybridReleaseModel(
+        warp_knots=0, n_members=2, epochs=20, learning_rate=1e-2, random_state=0
+    ).fit(X, y)
+    t = np.array([0.0, 0.3, 1.0, 5.0, 30.0, 300.0])
+    theta = model.predict_parameters(X.iloc[:4])
+    ref = np.mean([EMPIRICAL_MODELS["weibull"].function(t, th) for th in theta], axis=0)
+    np.testing.assert_allclose(model.predict_curves(X.iloc[:4], t), ref, rtol=1e-10, atol=1e-12)
 
 
 @settings(

@@ -55,6 +55,39 @@ def test_particles_are_conserved_with_the_bath_flux():
     res = simulate_spheroid(40.0, np.linspace(0, 12, 7), k_on=0.0, k_off=0.0)
     assert res.data["total"].max() <= 1.0 + 1e-6
     assert res.data["total"].min() >= -1e-9
+    # with binding and uptake: the particles held in the spheroid, sum_i V_i total_i(t), equal the
+    # time integral of the inflow from the bath, g_out (1 - c_rim), where the rim shell is half a
+    # shell from the bath: g_out = D R^2 / (dr / 2) (shell volumes and areas both divided by 4 pi)
+    n, radius = 20, 250.0
+    t = np.linspace(0.0, 4.0, 801)
+    res = simulate_spheroid(
+        40.0, t, n_shells=n, diffusivity_um2_h=2000.0, k_on=1.0, k_off=0.1, k_int=0.05
+    )
+    faces = np.linspace(0.0, radius, n + 1)
+    vol = (faces[1:] ** 3 - faces[:-1] ** 3) / 3.0
+    g_out = 2000.0 * radius**2 / (radius / n / 2.0)
+    df = res.data.sort_values(["time_h", "r_um"], kind="stable")
+    total = df["total"].to_numpy().reshape(t.size, n)
+    free_rim = df["free"].to_numpy().reshape(t.size, n)[:, -1]
+    held = total @ vol
+    inflow = g_out * (1.0 - free_rim)
+    absorbed = np.concatenate([[0.0], np.cumsum(0.5 * (inflow[1:] + inflow[:-1]) * np.diff(t))])
+    np.testing.assert_allclose(held, absorbed, rtol=0, atol=2e-4 * held[-1])
+
+
+def test_long_time_binding_reaches_langmuir_equilibrium():
+    # without internalisation the steady state is c = 1 (the bath) everywhere and
+    # k_on c (B_max - b) = k_off b, i.e. b = B_max k_on / (k_on + k_off)
+    kon, koff, bmax = 2.0, 0.5, 20.0
+    t = np.array([0.0, 50.0, 200.0])
+    res = simulate_spheroid(
+        40.0, t, n_shells=10, diffusivity_um2_h=5e4, k_on=kon, k_off=koff, k_int=0.0,
+        binding_sites=bmax,
+    )  # fmt: skip
+    last = res.data[res.data["time_h"] == t[-1]]
+    np.testing.assert_allclose(last["free"], 1.0, atol=1e-4)
+    np.testing.assert_allclose(last["bound"], bmax * kon / (kon + koff), rtol=1e-4)
+    np.testing.assert_allclose(last["internalised"], 0.0, atol=1e-9)
 
 
 def test_bad_input():

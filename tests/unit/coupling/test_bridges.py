@@ -1,4 +1,6 @@
+import numpy as np
 import pytest
+from scipy.integrate import solve_ivp
 
 from nanomed.coupling import MultiscaleSimulation, release_bridge, simulate
 from nanomed.schema import Formulation, Scenario
@@ -112,8 +114,23 @@ def _pd_scenario(dose_mg_kg):
 def test_tumour_growth_inhibition_rises_with_dose():
     low = simulate(_pd_scenario(5)).tumour_growth()
     high = simulate(_pd_scenario(50)).tumour_growth()
-    # the untreated arm is the closed-form Simeoni growth from the same w0 (0.3 g)
+    # the untreated arm is Simeoni growth from the same w0 (0.3 g): with no drug only x1 is
+    # non-zero, so dw/dt = l0 w / (1 + (l0 w / l1)^psi)^(1/psi), psi = 20, with the paclitaxel
+    # fit l0 = 0.273 1/day, l1 = 0.814 g/day (Simeoni et al., Cancer Res 64:1094, 2004, Table 2),
+    # solved here independently (Radau, tight tolerances)
     assert low["weight_untreated"].iloc[0] == pytest.approx(0.3, rel=1e-6)
+    l0, l1, psi = 0.273, 0.814, 20.0
+    t_day = low["time"].to_numpy() / 24.0
+    ref = solve_ivp(
+        lambda _t, w: l0 * w / (1.0 + (l0 * w / l1) ** psi) ** (1.0 / psi),
+        (0.0, t_day[-1]), [0.3], method="Radau", t_eval=t_day, rtol=1e-10, atol=1e-12,
+    )  # fmt: skip
+    np.testing.assert_allclose(low["weight_untreated"], ref.y[0], rtol=1e-6)
+    np.testing.assert_allclose(high["weight_untreated"], ref.y[0], rtol=1e-6)
+    # below w = l1 / l0 (2.98 g; 0.3 g e^{7 l0} = 2.03 g) the growth is exponential, w0 e^{l0 t}
+    # to within (l0 w / l1)^psi / psi ~ 1e-5 of the rate
+    assert t_day[-1] == pytest.approx(7.0)
+    np.testing.assert_allclose(low["weight_untreated"], 0.3 * np.exp(l0 * t_day), rtol=1e-3)
     assert high["tgi_percent"].iloc[-1] > low["tgi_percent"].iloc[-1] > 0
     assert (high["weight"] <= high["weight_untreated"] + 1e-12).all()
 

@@ -23,8 +23,14 @@ def test_msd_of_a_random_walk_gives_its_diffusion_coefficient():
 
 
 def test_yeh_hummer_magnitude():
-    # Yeh & Hummer (2004): for TIP3P in a ~3 nm box the correction is ~0.6e-9 m2/s (about 10 %)
-    assert yeh_hummer_correction(3.0, 298.0, TIP3P_VISCOSITY) == pytest.approx(6.4e-10, rel=0.05)
+    # Yeh & Hummer, J Phys Chem B 108:15873 (2004): dD = xi k_B T / (6 pi eta L), xi = 2.837297
+    from scipy.constants import Boltzmann, nano, pi
+
+    eta, box_nm, temp = TIP3P_VISCOSITY, 3.0, 298.0  # Pa s, nm, K
+    expected = 2.837297 * Boltzmann * temp / (6 * pi * eta * box_nm * nano)
+    assert yeh_hummer_correction(box_nm, temp, eta) == pytest.approx(expected, rel=1e-9)
+    # for TIP3P in a ~3 nm box that is ~0.6e-9 m2/s, about 10 % of D (the paper's magnitude)
+    assert 5e-10 < expected < 8e-10
 
 
 def test_msd_rejects_bad_shapes():

@@ -1,6 +1,7 @@
 """Outputs: definitions of %ID, %ID/g, DE24/DE168/DEmax, AUC, half-life; summary and plots."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from organ_testing import make_scenario
 
@@ -58,6 +59,7 @@ def test_plots_save_and_errors(result, tmp_path):
     paths = result.save(tmp_path / "run")
     assert all(p.exists() for p in paths)
     back = OrganResult.load(tmp_path / "run")
-    assert len(back.data) == len(result.data)
+    pd.testing.assert_frame_equal(back.data, result.data)
+    assert back.metadata == result.metadata
     with pytest.raises(InputError, match="no particles in compartment 'pancreas'"):
         result.series("pancreas")
