@@ -123,7 +123,9 @@ def calibrate(
         table.add_row(str(r["name"]), f"{r['estimate']:.4g}", fisher, prof)
     console.print(table)
     if result.summary()["profile_open"].astype(bool).any():
-        console.print("bound: the profile stays inside the interval up to the fit bound there")
+        console.print(
+            "bound: the profile interval runs to the fit bound; the data do not bound that side"
+        )
     g = result.gof().set_index("scenario").loc["all"]
     console.print(
         f"within 2-fold {g['within_2fold']:.0%}, AAFE {g['aafe']:.3g}; results and report: {path}"
