@@ -90,16 +90,32 @@ SNIPPETS = _snippets()
 
 
 @pytest.mark.parametrize(("where", "code"), SNIPPETS, ids=[w for w, _ in SNIPPETS])
+def _importable(module: str, name: str | None = None) -> bool:
+    """Whether ``import module`` (or ``from module import name``) would succeed."""
+    try:
+        mod = importlib.import_module(module)
+        if name is not None and not hasattr(mod, name):
+            importlib.import_module(f"{module}.{name}")  # a submodule, not an attribute
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("where", "code"), SNIPPETS, ids=[w for w, _ in SNIPPETS])
 def test_snippet_imports_exist(where, code):
+    missing = []
     for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.ImportFrom) and node.module:
-            module = importlib.import_module(node.module)
-            for alias in node.names:
-                if not hasattr(module, alias.name):  # a submodule is importable, not an attribute
-                    importlib.import_module(f"{node.module}.{alias.name}")
+            missing += [f"{node.module}.{a.name}" for a in node.names
+                        if not _importable(node.module, a.name)]  # fmt: skip
         elif isinstance(node, ast.Import):
-            for alias in node.names:
-                importlib.import_module(alias.name)
+            missing += [a.name for a in node.names if not _importable(a.name)]
+    assert not missing, f"{where}: cannot import {', '.join(missing)}"
+
+
+def test_import_check_catches_a_missing_name():
+    assert _importable("nanomed.release", "fit_model")
+    assert not _importable("nanomed.release", "fit_metrics")  # lives in nanomed.release.fitting
 
 
 def test_snippets_use_no_undefined_names(tmp_path):
