@@ -294,12 +294,32 @@ def main() -> None:
         _run(
             rows,
             "bannigan_few_shot",
+            "higuchi_curve_blend",
+            n_splits=n,
+            label="higuchi_curve_blend (curve_blend + Higuchi clock, inner CV)",
+        )
+        _run(
+            rows,
+            "bannigan_few_shot",
             "analogue_blend",
             n_splits=n,
             label="analogue_blend (curve_blend + warped analogues, inner CV)",
         )
     if want("bannigan_zero_shot"):
-        _run(rows, "bannigan_zero_shot", "random_forest", n_splits=n)
+        forest, _ = _run(rows, "bannigan_zero_shot", "random_forest", n_splits=n)
+        higuchi, _ = _run(
+            rows,
+            "bannigan_zero_shot",
+            "higuchi_random_forest",
+            n_splits=n,
+            label="higuchi_random_forest (forest + Higuchi clock, GSE solubility)",
+        )
+        d = higuchi.scores["score"].to_numpy() - forest.scores["score"].to_numpy()
+        print(
+            f"  higuchi_random_forest - random_forest: {d.mean():+.4f} ± "
+            f"{d.std(ddof=1) / np.sqrt(len(d)):.4f} (SE), better on {int((d < 0).sum())}/{len(d)}",
+            flush=True,
+        )
         _run(rows, "bannigan_zero_shot", "scaled_random_forest", n_splits=n)
         _run(rows, "bannigan_zero_shot", "lightgbm", n_splits=n)
         _run(rows, "bannigan_zero_shot", "blend", n_splits=n, label="blend (inner CV)")

@@ -46,6 +46,7 @@ def _registry() -> dict[str, type]:
             f.ReleaseKineticFeatures,
             f.ReleaseCurveFeatures,
             f.SizeScaledTimeFeatures,
+            f.HiguchiFeatures,
             f.LogTimeFeatures,
             HybridReleaseModel,
         )
@@ -63,6 +64,7 @@ SAVEABLE = (
     "ReleaseKineticFeatures",
     "ReleaseCurveFeatures",
     "SizeScaledTimeFeatures",
+    "HiguchiFeatures",
     "LogTimeFeatures",
     "HybridReleaseModel",
     "InnerCVBlend",

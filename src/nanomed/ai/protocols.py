@@ -233,21 +233,41 @@ class InnerCVBlend(RegressorMixin, BaseEstimator):
         return out
 
 
-def _blend(protocol: Protocol, model: str, random_state: int, scaled: bool = False) -> Any:
+#: model-name prefixes (release protocols) that add a physics featuriser to the model's inputs
+PHYSICS_PREFIXES = ("scaled_", "higuchi_")
+
+
+def _physics_steps(protocol: Protocol, model: str) -> tuple[str, list[tuple[str, Any]]]:
+    """Strip the physics prefixes of ``model``; return the bare name and their feature steps."""
+    from nanomed.ai.features import HiguchiFeatures, SizeScaledTimeFeatures
+
+    make = {
+        "scaled_": ("scaled_time", SizeScaledTimeFeatures),
+        "higuchi_": ("higuchi", HiguchiFeatures),
+    }
+    steps: list[tuple[str, Any]] = []
+    while prefix := next((p for p in PHYSICS_PREFIXES if model.startswith(p)), None):
+        if protocol.dataset not in _RELEASE_DATASETS:
+            raise InputError(f"{prefix}* models are defined for the release protocols only")
+        name, cls = make[prefix]
+        steps.append((name, cls()))
+        model = model.removeprefix(prefix)
+    return model, steps
+
+
+def _blend(
+    protocol: Protocol, model: str, random_state: int, physics: list[tuple[str, Any]]
+) -> Any:
     """RF + L1 LightGBM (+ analogues) blended by inner CV, made non-decreasing per profile.
 
-    ``scaled`` adds the size-scaled times to the members' features: inside each member, so that
-    the isotonic step still sees one profile as the rows that differ only in time.
+    ``physics`` (from the model's prefixes) are added to the members' features: inside each
+    member, so that the isotonic step still sees one profile as the rows that differ only in time.
     """
     from sklearn.pipeline import Pipeline
 
     from nanomed.ai.analogues import AnalogueReleaseModel
     from nanomed.ai.estimators import LightGBMModel, RandomForestModel
-    from nanomed.ai.features import (
-        ReleaseCurveFeatures,
-        ReleaseKineticFeatures,
-        SizeScaledTimeFeatures,
-    )
+    from nanomed.ai.features import ReleaseCurveFeatures, ReleaseKineticFeatures
     from nanomed.ai.hybrid import IsotonicReleaseModel
 
     if protocol.dataset not in _RELEASE_DATASETS:
@@ -260,8 +280,7 @@ def _blend(protocol: Protocol, model: str, random_state: int, scaled: bool = Fal
         if model == "curve_blend" or (model == "analogue_blend" and few_shot)
         else []
     )
-    if scaled:
-        feats.append(("scaled_time", SizeScaledTimeFeatures()))
+    feats += physics
     members = [
         ("random_forest", RandomForestModel(n_estimators=200, random_state=random_state)),
         # trained on the absolute error, the protocols' metric, instead of the squared error
@@ -320,7 +339,10 @@ def build_model(
     (few-shot) or ``blend`` (zero-shot).
     The prefix ``scaled_`` (release protocols, any model above, e.g. ``scaled_random_forest``,
     ``scaled_curve_blend``) adds :class:`~nanomed.ai.features.SizeScaledTimeFeatures`, the time
-    scaled by the device size (t·S/V and t·(S/V)²: the clocks of erosion and of diffusion).
+    scaled by the device size (t·S/V and t·(S/V)²: the clocks of erosion and of diffusion); the
+    prefix ``higuchi_`` adds :class:`~nanomed.ai.features.HiguchiFeatures`, Higuchi's release
+    clock from the drug's estimated solubility and load (e.g. ``higuchi_random_forest``;
+    prefixes combine, ``higuchi_scaled_random_forest``).
     For the Nano-Tumor set the target is modelled as log(1 + DE): delivery efficiencies are positive
     and right-skewed (median 0.7 %ID, Wilhelm et al. 2016); scores are on the %ID scale.
     """
@@ -336,7 +358,6 @@ def build_model(
     )
     from nanomed.ai.features import (
         ReleaseKineticFeatures,
-        SizeScaledTimeFeatures,
         TabularFeaturizer,
     )
 
@@ -347,13 +368,9 @@ def build_model(
         feats = TabularFeaturizer(categorical=_CORONA_CATEGORIES, multilabel=["Interprot"])
         clf = RandomForestClassifierModel(random_state=random_state, **params)
         return Pipeline([("features", feats), ("model", clf)])
-    scaled = model.startswith("scaled_")
-    if scaled:
-        if p.dataset not in _RELEASE_DATASETS:
-            raise InputError("scaled_* models are defined for the release protocols only")
-        model = model.removeprefix("scaled_")
+    model, physics = _physics_steps(p, model)
     if model in BLEND_MODELS:
-        return _blend(p, model, random_state, scaled)
+        return _blend(p, model, random_state, physics)
     if model == "select":  # the grid of selection_grid() replaces both steps
         return Pipeline([("features", "passthrough"), ("model", LightGBMModel())])
     kinetic = model.startswith("kinetic_")
@@ -380,9 +397,7 @@ def build_model(
         reg = TransformedTargetRegressor(est, func=np.log1p, inverse_func=np.expm1)
         return Pipeline([("features", feats), ("model", reg)])
     steps = [("features", ReleaseKineticFeatures())] if kinetic else []
-    if scaled:
-        steps.append(("scaled_time", SizeScaledTimeFeatures()))
-    return Pipeline([*steps, ("model", est)])
+    return Pipeline([*steps, *physics, ("model", est)])
 
 
 def selection_grid(protocol: str, random_state: int = 0) -> list[dict[str, list[Any]]]:

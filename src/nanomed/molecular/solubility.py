@@ -16,6 +16,10 @@ Equations and sources
 - Loading capacity: the drug volume fraction φ in the polymer in equilibrium with pure amorphous drug,
   ln φ + (1 − 1/N)(1 − φ) + χ(1 − φ)² = 0 (Marsac, Shamblin & Taylor, Pharm. Res. 23:2417, 2006,
   without the crystal melting term: an upper bound for amorphous drug).
+- Aqueous solubility of a drug by the General Solubility Equation (Jain & Yalkowsky, J. Pharm. Sci.
+  90:234, 2001): log₁₀ S [mol/L] = 0.5 − 0.01 (T_m − 25) − log P, T_m the melting point in °C (the
+  melting term is 0 for liquids, T_m < 25 °C); non-electrolytes, mean absolute error 0.42 log
+  units over the 580 compounds of that paper.
 - Carrier/water partition: log P(octanol/water) transferred from octanol to the carrier phase with the
   Flory–Huggins activity coefficients at infinite dilution, ln γ∞ = (1 − V₁/V₂) + χ:
   ln K(carrier/water) = ln 10 · log P + χ(octanol) − χ(carrier) − V₁/V(octanol).
@@ -33,7 +37,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 import yaml
+from numpy.typing import ArrayLike
 
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError, ModelError
@@ -44,6 +50,7 @@ __all__ = [
     "GAS_CONSTANT",
     "Compatibility",
     "HansenParameters",
+    "aqueous_solubility_gse",
     "carrier_hansen",
     "chi_hansen",
     "chi_hildebrand",
@@ -437,3 +444,33 @@ def compatibility(
         loading_mass_fraction=w,
         log_partition=partition_coefficient(drug, carrier, logp, temperature),
     )
+
+
+def aqueous_solubility_gse(melting_point_C: ArrayLike, logp: ArrayLike) -> np.ndarray:
+    """log₁₀ of the aqueous solubility [mol/L] by the General Solubility Equation.
+
+    log₁₀ S = 0.5 − 0.01 (T_m − 25) − log P (Jain & Yalkowsky, J. Pharm. Sci. 90:234, 2001), with
+    the melting term 0 below 25 °C (a liquid solute). For non-electrolytes, and for ionisable drugs
+    the solubility of the neutral form (intrinsic solubility); mean absolute error 0.42 log units.
+
+    Parameters
+    ----------
+    melting_point_C : array_like
+        Melting point T_m [°C], finite (bounds -273.15 to 1000).
+    logp : array_like
+        Octanol/water log P [-], finite (bounds -10 to 15, as :class:`~nanomed.schema.Drug`).
+
+    Examples
+    --------
+    >>> round(float(aqueous_solubility_gse(80.2, 3.30)), 3)  # naphthalene; measured -3.62
+    -3.352
+    """
+    tm = np.asarray(melting_point_C, dtype=float)
+    lp = np.asarray(logp, dtype=float)
+    for name, v, lo, hi in (("melting_point_C", tm, -273.15, 1000.0), ("logp", lp, -10.0, 15.0)):
+        bad = ~(np.isfinite(v) & (v >= lo) & (v <= hi))
+        if bad.any():
+            raise InputError(
+                f"{name} must be finite and in [{lo:g}, {hi:g}], got {v[bad].flat[0]:g}"
+            )
+    return 0.5 - 0.01 * (np.maximum(tm, 25.0) - 25.0) - lp

@@ -250,3 +250,40 @@ def test_blend_model_file_round_trip(tmp_path):
     assert loaded.anchors == anchors
     np.testing.assert_array_equal(model.predict(X), loaded.predict(X))
     np.testing.assert_array_equal(model.estimator_.weights_, loaded.estimator_.weights_)
+
+
+def test_higuchi_clock_is_the_higuchi_law_from_the_table_columns(tmp_path):
+    """The feature equals Higuchi's F/√D written out from the row's own columns (GSE solubility,
+    load from DLC × density), and a DLC of 0 falls back to the initial drug/matrix ratio."""
+    from nanomed.ai.features import HiguchiFeatures
+    from nanomed.ai.modelio import load_model, save_model
+
+    X = pd.DataFrame(
+        {"Time": [1.0, 4.0, 9.0], "SA-V": [3.0, 3.0, 0.5], "DLC": [0.2, 0.2, 0.0],
+         "Initial D/M ratio": [0.25, 0.25, 1.0], "Drug_Tm": [216.5, 216.5, 20.0],
+         "Drug_LogP": [3.7357, 3.7357, 1.0], "Drug_Mw": [853.9, 853.9, 100.0]}
+    )  # fmt: skip
+    f = HiguchiFeatures().fit(X)
+    clock = f.transform(X)["higuchi_clock"].to_numpy()
+    cs = 10 ** (0.5 - 0.01 * (X["Drug_Tm"].clip(lower=25) - 25) - X["Drug_LogP"]) * X["Drug_Mw"]
+    a = np.array([0.2, 0.2, 0.5]) * 1200.0  # row 3: DLC 0 -> r / (1 + r) = 0.5
+    expected = X["SA-V"] * np.sqrt(cs * (2 * a - cs) * X["Time"]) / a
+    np.testing.assert_allclose(clock, expected, rtol=1e-12)
+    assert clock[1] == pytest.approx(2 * clock[0])  # the √t law
+    with pytest.raises(DataError, match="row 1: DLC must be finite and in"):
+        f.transform(X.assign(DLC=[0.2, 1.5, 0.1]))
+    with pytest.raises(DataError, match="row 2: DLC and Initial D/M ratio are both 0"):
+        f.transform(X.assign(**{"Initial D/M ratio": [0.25, 0.25, 0.0]}))
+    with pytest.raises(InputError, match="matrix_density"):
+        HiguchiFeatures(matrix_density_g_cm3=0.0).fit(X)
+    loaded, _ = load_model(save_model(f, tmp_path / "higuchi"))
+    pd.testing.assert_frame_equal(loaded.transform(X), f.transform(X))
+
+
+def test_physics_prefixes_combine_and_stay_on_the_release_protocols():
+    model = build_model("bannigan_zero_shot", "higuchi_scaled_random_forest")
+    assert list(model.named_steps) == ["higuchi", "scaled_time", "model"]
+    blend = build_model("bannigan_few_shot", "higuchi_curve_blend").estimator
+    assert [s for s, _ in blend.estimators[0][1].steps] == ["kinetic", "curve", "higuchi", "model"]
+    with pytest.raises(InputError, match="higuchi_\\* models are defined for the release"):
+        build_model("nano_tumor", "higuchi_random_forest")
