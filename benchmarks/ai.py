@@ -283,7 +283,9 @@ def main() -> None:
         _run(rows, "bannigan_few_shot", "random_forest", n_splits=n)
         _run(rows, "bannigan_few_shot", "kinetic_forest_boost", n_splits=n)
         _run(rows, "bannigan_few_shot", "select", n_splits=n, label="select (inner GroupKFold 5)")
-        _run(rows, "bannigan_few_shot", "curve_blend", n_splits=n, label="curve_blend (inner CV)")
+        blend, _ = _run(
+            rows, "bannigan_few_shot", "curve_blend", n_splits=n, label="curve_blend (inner CV)"
+        )
         _run(
             rows,
             "bannigan_few_shot",
@@ -297,6 +299,19 @@ def main() -> None:
             "higuchi_curve_blend",
             n_splits=n,
             label="higuchi_curve_blend (curve_blend + Higuchi clock, inner CV)",
+        )
+        hydrolysis, _ = _run(
+            rows,
+            "bannigan_few_shot",
+            "hydrolysis_curve_blend",
+            n_splits=n,
+            label="hydrolysis_curve_blend (curve_blend + polymer hydrolysis clock, inner CV)",
+        )
+        d = hydrolysis.scores["score"].to_numpy() - blend.scores["score"].to_numpy()
+        print(
+            f"  hydrolysis_curve_blend - curve_blend: {d.mean():+.4f} ± "
+            f"{d.std(ddof=1) / np.sqrt(len(d)):.4f} (SE), better on {int((d < 0).sum())}/{len(d)}",
+            flush=True,
         )
         _run(
             rows,

@@ -270,6 +270,19 @@ def load_protein_corona() -> pd.DataFrame:
     return df
 
 
+#: the polymers of the Bannigan table, as the tail of its drug–polymer group names
+BANNIGAN_POLYMERS = ("PLGA-co-PALA", "PLGA-co-PAVL", "PLA-co-PALA", "PVL-co-PAVL", "PLGA", "PLA",
+                     "PCL", "PEA")  # fmt: skip
+
+
+def _with_polymer(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``Polymer``, the matrix named in ``DP_Group`` (not one of the published features)."""
+    polymer = df["DP_Group"].str.extract(f"({'|'.join(BANNIGAN_POLYMERS)})$", expand=False)
+    if polymer.isna().any():
+        raise DataError(f"DP_Group {df['DP_Group'][polymer.isna()].iloc[0]!r}: unknown polymer")
+    return df.assign(Polymer=polymer)
+
+
 def _load_frame(name: str) -> pd.DataFrame:
     from nanomed import datasets as nd
 
@@ -281,9 +294,9 @@ def _load_frame(name: str) -> pd.DataFrame:
             raise DataError("bannigan 14- and 17-feature tables are not row-aligned")
         df["Time"] = full["Time"].to_numpy()
         df["Release"] = full["Release"].to_numpy()
-        return df
+        return _with_polymer(df)
     if name == "bannigan_zero_shot":
-        return nd.load_bannigan(14)
+        return _with_polymer(nd.load_bannigan(14))
     if name == "nano_tumor":
         return nd.load_nano_tumor()
     return load_protein_corona()

@@ -18,6 +18,8 @@ fitted pipeline can be saved by :mod:`nanomed.ai.modelio` without pickle.
 - :class:`HiguchiFeatures`: Higuchi's release clock (S/V)·√(C_s (2A − C_s) t)/A of a matrix with
   dispersed drug (Higuchi 1961), the solubility C_s from the General Solubility Equation (Jain &
   Yalkowsky 2001) and A from the drug loading.
+- :class:`HydrolysisFeatures`: the polymer's name replaced by its hydrolysis clock k_h·t =
+  ln(M_w0/M_w(t)) (first-order ester hydrolysis; Pitt & Gu 1987), k_h from the materials library.
 - :class:`DrugDescriptors`: RDKit descriptors of a SMILES column (Crippen logP, TPSA, …).
 - :func:`diffusion_time`: the characteristic diffusion time r²/D of a sphere (Crank 1975, ch. 6).
 """
@@ -25,7 +27,7 @@ fitted pipeline can be saved by :mod:`nanomed.ai.modelio` without pickle.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Self, TypeAlias
+from typing import Any, ClassVar, Self, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -38,6 +40,7 @@ from nanomed.core.errors import DataError, InputError
 __all__ = [
     "DrugDescriptors",
     "HiguchiFeatures",
+    "HydrolysisFeatures",
     "LogTimeFeatures",
     "ReleaseCurveFeatures",
     "ReleaseKineticFeatures",
@@ -500,6 +503,114 @@ class HiguchiFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         out["higuchi_clock"] = higuchi_clock(
             v[self.time_column], v[self.surface_to_volume_column], solubility, load
         )
+        return out
+
+
+class HydrolysisFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
+    """Replace the polymer's name by its hydrolysis clock: the chain scissions by the row's time.
+
+    Ester hydrolysis of a degradable polyester is first order in the ester bonds, so the molar
+    mass falls as M_w(t) = M_w0·exp(−k_h t) (Pitt & Gu, J Control Release 4:283, 1987; Siepmann &
+    Göpferich, Adv Drug Deliv Rev 48:229, 2001) and erosion-controlled release starts once it
+    drops below a critical value. Added column ``hydrolysis_extent`` = k_h·t = ln(M_w0/M_w(t))
+    [-]; the polymer column is dropped (the model sees numbers only).
+
+    k_h at pH 7.4, 37 °C: PLGA (names starting "PLGA") from its lactide:glycolide ratio,
+    :func:`nanomed.release.erosion.hydrolysis_rate_from_la_ga`; other polymers from the materials
+    library (``hydrolysis_rate_1_per_day``; PLA, PCL), directly or through :data:`STAND_INS`.
+    All these rates are order-of-magnitude values (guesses, as the library says).
+
+    Parameters
+    ----------
+    polymer_column : str
+        Polymer name of each row.
+    la_ga_column : str
+        Lactide:glycolide ratio (used for the PLGA family, >= 1).
+    time_column : str
+        Time (>= 0) in ``time_unit``.
+    time_unit : str
+        Unit of the time column (pint).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"Time": [10.0], "Polymer": ["PCL"], "LA/GA": [0.0]})
+    >>> HydrolysisFeatures().fit_transform(df)  # PCL: k_h 0.002/day (library)
+       Time  LA/GA  hydrolysis_extent
+    0  10.0    0.0               0.02
+    """
+
+    #: polymers without a library rate, with the library polymer whose rate they take: the same
+    #: backbone chemistry or class, a nanomed choice (guess) for lack of a measured rate.
+    #: Allyl-functional lactide/valerolactone copolymers (Bannigan 2023) take their main
+    #: monomer's polymer; poly(δ-valerolactone) and poly(ester amide)s, slowly hydrolysing
+    #: aliphatic polyesters/amides, take PCL's.
+    STAND_INS: ClassVar[dict[str, str]] = {"PLA-co-PALA": "PLA", "PVL-co-PAVL": "PCL", "PEA": "PCL"}
+
+    def __init__(
+        self,
+        polymer_column: str = "Polymer",
+        la_ga_column: str = "LA/GA",
+        time_column: str = "Time",
+        time_unit: str = "day",
+    ) -> None:
+        self.polymer_column = polymer_column
+        self.la_ga_column = la_ga_column
+        self.time_column = time_column
+        self.time_unit = time_unit
+
+    def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
+        from nanomed.core.units import convert
+
+        convert(1.0, self.time_unit, "h")  # an unknown unit is refused here, not at transform
+        cols = [self.polymer_column, self.la_ga_column, self.time_column]
+        self._fit_columns(X, cols, "hydrolysis features")
+        return self
+
+    def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> list[str]:
+        check_is_fitted(self)
+        kept = [str(c) for c in self.feature_names_in_ if c != self.polymer_column]
+        return [*kept, "hydrolysis_extent"]
+
+    def _rate_per_hour(self, polymer: str, la_ga: float, row: int) -> float:
+        from nanomed.materials import get_material
+        from nanomed.release.erosion import hydrolysis_rate_from_la_ga
+
+        if polymer.startswith("PLGA"):
+            try:
+                return hydrolysis_rate_from_la_ga(float(la_ga))
+            except InputError as exc:
+                raise DataError(f"row {row}: {polymer}: {exc}") from None
+        name = self.STAND_INS.get(polymer, polymer)
+        try:
+            rate = get_material(name).properties["hydrolysis_rate_1_per_day"]
+        except (InputError, KeyError):
+            known = ["PLGA*", "PLA", "PCL", *self.STAND_INS]
+            raise DataError(
+                f"row {row}: {self.polymer_column} {polymer!r} has no hydrolysis rate "
+                f"(known: {', '.join(known)})"
+            ) from None
+        return rate.value / 24.0
+
+    def transform(self, X: Table) -> pd.DataFrame:
+        from nanomed.core.units import convert
+
+        check_is_fitted(self)
+        df = _as_frame(X, self.feature_names_in_)
+        t = pd.to_numeric(df[self.time_column], errors="coerce").to_numpy(dtype=float)
+        bad = ~(np.isfinite(t) & (t >= 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataError(f"row {i}: {self.time_column} must be finite and >= 0, got {t[i]:g}")
+        polymers = df[self.polymer_column].astype(str).str.strip().to_numpy()
+        la_ga = pd.to_numeric(df[self.la_ga_column], errors="coerce").to_numpy(dtype=float)
+        rates: dict[tuple[str, float], float] = {}
+        k = np.empty(len(df))
+        for i, key in enumerate(zip(polymers, la_ga, strict=True)):
+            if key not in rates:
+                rates[key] = self._rate_per_hour(*key, row=i)
+            k[i] = rates[key]
+        out = df.drop(columns=self.polymer_column)
+        out["hydrolysis_extent"] = k * t * convert(1.0, self.time_unit, "h")
         return out
 
 

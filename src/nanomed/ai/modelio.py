@@ -47,6 +47,7 @@ def _registry() -> dict[str, type]:
             f.ReleaseCurveFeatures,
             f.SizeScaledTimeFeatures,
             f.HiguchiFeatures,
+            f.HydrolysisFeatures,
             f.LogTimeFeatures,
             HybridReleaseModel,
         )
@@ -65,6 +66,7 @@ SAVEABLE = (
     "ReleaseCurveFeatures",
     "SizeScaledTimeFeatures",
     "HiguchiFeatures",
+    "HydrolysisFeatures",
     "LogTimeFeatures",
     "HybridReleaseModel",
     "InnerCVBlend",

@@ -234,16 +234,17 @@ class InnerCVBlend(RegressorMixin, BaseEstimator):
 
 
 #: model-name prefixes (release protocols) that add a physics featuriser to the model's inputs
-PHYSICS_PREFIXES = ("scaled_", "higuchi_")
+PHYSICS_PREFIXES = ("scaled_", "higuchi_", "hydrolysis_")
 
 
 def _physics_steps(protocol: Protocol, model: str) -> tuple[str, list[tuple[str, Any]]]:
     """Strip the physics prefixes of ``model``; return the bare name and their feature steps."""
-    from nanomed.ai.features import HiguchiFeatures, SizeScaledTimeFeatures
+    from nanomed.ai.features import HiguchiFeatures, HydrolysisFeatures, SizeScaledTimeFeatures
 
     make = {
         "scaled_": ("scaled_time", SizeScaledTimeFeatures),
         "higuchi_": ("higuchi", HiguchiFeatures),
+        "hydrolysis_": ("hydrolysis", HydrolysisFeatures),
     }
     steps: list[tuple[str, Any]] = []
     while prefix := next((p for p in PHYSICS_PREFIXES if model.startswith(p)), None):
@@ -312,9 +313,12 @@ def _get(name: str) -> Protocol:
     return PROTOCOLS[name]
 
 
-def _inputs(protocol: Protocol, ds: AIDataset) -> pd.DataFrame:
-    """The model's input columns (the corona set adds its InterPro annotation column)."""
+def _inputs(protocol: Protocol, ds: AIDataset, model: object = None) -> pd.DataFrame:
+    """The model's input columns (the corona set adds its InterPro annotation column, a model
+    named with the ``hydrolysis_`` prefix the release sets' ``Polymer``)."""
     cols = ds.spec.feature_names + (["Interprot"] if protocol.dataset == "protein_corona" else [])
+    if isinstance(model, str) and "hydrolysis_" in model and "Polymer" in ds.frame:
+        cols = [*cols, "Polymer"]
     return ds.frame[cols]
 
 
@@ -593,7 +597,7 @@ def evaluate(
 
     p = _get(protocol)
     ds = load_dataset(p.dataset)
-    X = _inputs(p, ds)
+    X = _inputs(p, ds, model)
     name = model if isinstance(model, str) else getattr(model, "__name__", "custom")
     make = (lambda: build_model(protocol, model, random_state)) if isinstance(model, str) else model
     done, run = {}, ""

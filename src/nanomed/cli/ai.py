@@ -58,7 +58,7 @@ def data_check(
 
 
 def _training_table(
-    data: str, target: str | None
+    data: str, target: str | None, model: str | None = None
 ) -> tuple[pd.DataFrame, pd.Series, str | None, str]:
     """(X, y, protocol-or-None, dataset name) for a bundled protocol or a user CSV."""
     from nanomed.ai.datasets import load_dataset, read_experiment_table
@@ -67,7 +67,7 @@ def _training_table(
     if data in PROTOCOLS:
         p = PROTOCOLS[data]
         ds = load_dataset(p.dataset, target)
-        return _inputs(p, ds), ds.y, p.name, p.dataset
+        return _inputs(p, ds, model), ds.y, p.name, p.dataset
     if target is None:
         raise InputError("--target is needed when training on your own table")
     df = read_experiment_table(data, [target])
@@ -95,7 +95,7 @@ def train(
     from nanomed.ai.modelio import save_model
     from nanomed.ai.protocols import build_model, evaluate
 
-    X, y, protocol, dataset = _training_table(data, target)
+    X, y, protocol, dataset = _training_table(data, target, model)
     if protocol is not None:
         est = build_model(protocol, model, seed)
     else:

@@ -287,3 +287,51 @@ def test_physics_prefixes_combine_and_stay_on_the_release_protocols():
     assert [s for s, _ in blend.estimators[0][1].steps] == ["kinetic", "curve", "higuchi", "model"]
     with pytest.raises(InputError, match="higuchi_\\* models are defined for the release"):
         build_model("nano_tumor", "higuchi_random_forest")
+
+
+def test_hydrolysis_clock_from_the_library_rates(tmp_path):
+    """k_h·t = ln(M_w0/M_w(t)) with k_h from the materials library (PLGA by its LA:GA ratio),
+    stand-ins for polymers without a rate, and a clear error for an unknown one."""
+    from nanomed.ai.features import HydrolysisFeatures
+    from nanomed.ai.modelio import load_model, save_model
+    from nanomed.materials import get_material
+    from nanomed.release.erosion import hydrolysis_rate_from_la_ga
+
+    X = pd.DataFrame(
+        {"Time": [7.0, 7.0, 7.0, 14.0], "Polymer": ["PLGA", "PLGA-co-PAVL", "PVL-co-PAVL", "PLA"],
+         "LA/GA": [1.0, 3.0, 0.0, 0.0]}
+    )  # fmt: skip
+    f = HydrolysisFeatures().fit(X)
+    out = f.transform(X)
+    assert "Polymer" not in out and list(out.columns) == f.get_feature_names_out()
+    pcl = get_material("PCL").properties["hydrolysis_rate_1_per_day"].value
+    pla = get_material("PLA").properties["hydrolysis_rate_1_per_day"].value
+    expected = [24 * 7 * hydrolysis_rate_from_la_ga(1.0), 24 * 7 * hydrolysis_rate_from_la_ga(3.0),
+                7 * pcl, 14 * pla]  # fmt: skip
+    np.testing.assert_allclose(out["hydrolysis_extent"], expected, rtol=1e-12)
+    assert expected[0] > expected[1]  # 50:50 degrades faster than 75:25 (Middleton & Tipton 2000)
+    hours = HydrolysisFeatures(time_unit="h").fit(X).transform(X.assign(Time=X["Time"] * 24))
+    np.testing.assert_allclose(hours["hydrolysis_extent"], expected, rtol=1e-12)
+    with pytest.raises(DataError, match=r"row 1: Polymer 'PEG' has no hydrolysis rate \(known"):
+        f.transform(X.assign(Polymer=["PLA", "PEG", "PLA", "PLA"]))
+    with pytest.raises(DataError, match="row 0: PLGA: la_ga_ratio"):
+        f.transform(X.assign(**{"LA/GA": [0.5, 3.0, 0.0, 0.0]}))
+    with pytest.raises(DataError, match="need columns"):
+        HydrolysisFeatures().fit(X.drop(columns="Polymer"))
+    loaded, _ = load_model(save_model(f, tmp_path / "hydrolysis"))
+    pd.testing.assert_frame_equal(loaded.transform(X), out)
+
+
+def test_hydrolysis_models_get_the_polymer_column():
+    from nanomed.ai.protocols import PROTOCOLS, _inputs
+
+    ds = load_dataset("bannigan_zero_shot")
+    assert set(ds.frame["Polymer"]) == {"PLGA", "PLA", "PCL", "PEA", "PVL-co-PAVL", "PLA-co-PALA",
+                                        "PLGA-co-PALA", "PLGA-co-PAVL"}  # fmt: skip
+    p = PROTOCOLS["bannigan_zero_shot"]
+    assert "Polymer" not in _inputs(p, ds, "random_forest")  # the published inputs are kept
+    X = _inputs(p, ds, "hydrolysis_random_forest")
+    model = build_model("bannigan_zero_shot", "hydrolysis_random_forest", n_estimators=5)
+    assert list(model.named_steps) == ["hydrolysis", "model"]
+    model.fit(X.iloc[::20], ds.y.iloc[::20])
+    assert np.isfinite(model.predict(X.iloc[:50])).all()
