@@ -48,6 +48,16 @@ def _run(rows: list[dict], *args, label=None, **kw):
     return res, dt
 
 
+def _paired(new, old) -> None:
+    """Per-split difference of two results on the same splits: mean ± SE, splits won."""
+    d = new.scores["score"].to_numpy() - old.scores["score"].to_numpy()
+    print(
+        f"  {new.model} - {old.model}: {d.mean():+.4f} ± {d.std(ddof=1) / np.sqrt(len(d)):.4f} "
+        f"(SE), better on {int((d < 0).sum())}/{len(d)}",
+        flush=True,
+    )
+
+
 #: published AI-PBPK RMSE [%ID] beside its R² (Chou et al., J Control Release 361:53, 2023)
 AIPBPK_PUBLISHED = {"DE24": (0.83, 3.01), "DE168": (0.56, 2.27), "Demax": (0.82, 3.51)}
 
@@ -307,12 +317,7 @@ def main() -> None:
             n_splits=n,
             label="hydrolysis_curve_blend (curve_blend + polymer hydrolysis clock, inner CV)",
         )
-        d = hydrolysis.scores["score"].to_numpy() - blend.scores["score"].to_numpy()
-        print(
-            f"  hydrolysis_curve_blend - curve_blend: {d.mean():+.4f} ± "
-            f"{d.std(ddof=1) / np.sqrt(len(d)):.4f} (SE), better on {int((d < 0).sum())}/{len(d)}",
-            flush=True,
-        )
+        _paired(hydrolysis, blend)
         _run(
             rows,
             "bannigan_few_shot",
@@ -329,12 +334,7 @@ def main() -> None:
             n_splits=n,
             label="higuchi_random_forest (forest + Higuchi clock, GSE solubility)",
         )
-        d = higuchi.scores["score"].to_numpy() - forest.scores["score"].to_numpy()
-        print(
-            f"  higuchi_random_forest - random_forest: {d.mean():+.4f} ± "
-            f"{d.std(ddof=1) / np.sqrt(len(d)):.4f} (SE), better on {int((d < 0).sum())}/{len(d)}",
-            flush=True,
-        )
+        _paired(higuchi, forest)
         _run(rows, "bannigan_zero_shot", "scaled_random_forest", n_splits=n)
         _run(rows, "bannigan_zero_shot", "lightgbm", n_splits=n)
         _run(rows, "bannigan_zero_shot", "blend", n_splits=n, label="blend (inner CV)")
