@@ -572,24 +572,26 @@ class HydrolysisFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         return [*kept, "hydrolysis_extent"]
 
     def _rate_per_hour(self, polymer: str, la_ga: float, row: int) -> float:
-        from nanomed.materials import get_material
+        from nanomed.materials import materials
         from nanomed.release.erosion import hydrolysis_rate_from_la_ga
 
-        if polymer.startswith("PLGA"):
+        if polymer.casefold().startswith("plga"):
             try:
                 return hydrolysis_rate_from_la_ga(float(la_ga))
             except InputError as exc:
                 raise DataError(f"row {row}: {polymer}: {exc}") from None
-        name = self.STAND_INS.get(polymer, polymer)
-        try:
-            rate = get_material(name).properties["hydrolysis_rate_1_per_day"]
-        except (InputError, KeyError):
-            known = ["PLGA*", "PLA", "PCL", *self.STAND_INS]
+        # names are matched ignoring case ("pcl" = "PCL")
+        rates = {name.casefold(): m.properties["hydrolysis_rate_1_per_day"].value
+                 for name, m in materials().items()
+                 if "hydrolysis_rate_1_per_day" in m.properties}  # fmt: skip
+        rates |= {k.casefold(): rates[v.casefold()] for k, v in self.STAND_INS.items()}
+        if polymer.casefold() not in rates:
+            known = ["PLGA*", *sorted(n for n in rates if not n.startswith("plga"))]
             raise DataError(
                 f"row {row}: {self.polymer_column} {polymer!r} has no hydrolysis rate "
-                f"(known: {', '.join(known)})"
-            ) from None
-        return rate.value / 24.0
+                f"(known, any case: {', '.join(known)})"
+            )
+        return rates[polymer.casefold()] / 24.0
 
     def transform(self, X: Table) -> pd.DataFrame:
         from nanomed.core.units import convert

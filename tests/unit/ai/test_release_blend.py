@@ -310,6 +310,8 @@ def test_hydrolysis_clock_from_the_library_rates(tmp_path):
                 7 * pcl, 14 * pla]  # fmt: skip
     np.testing.assert_allclose(out["hydrolysis_extent"], expected, rtol=1e-12)
     assert expected[0] > expected[1]  # 50:50 degrades faster than 75:25 (Middleton & Tipton 2000)
+    lower = f.transform(X.assign(Polymer=["plga", "PLGA-co-PAVL", "pvl-co-pavl", " pla "]))
+    pd.testing.assert_frame_equal(lower, out)  # names are matched ignoring case and spaces
     hours = HydrolysisFeatures(time_unit="h").fit(X).transform(X.assign(Time=X["Time"] * 24))
     np.testing.assert_allclose(hours["hydrolysis_extent"], expected, rtol=1e-12)
     with pytest.raises(DataError, match=r"row 1: Polymer 'PEG' has no hydrolysis rate \(known"):
