@@ -65,12 +65,8 @@ def _split_pipeline(model: Any, X: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
     if isinstance(model, Pipeline):
         Z: Any = X
         for _, step in model.steps[:-1]:
-            if step == "passthrough":
-                continue
-            names = step.get_feature_names_out() if hasattr(step, "get_feature_names_out") else None
-            Z = step.transform(Z)
-            if not isinstance(Z, pd.DataFrame):
-                Z = pd.DataFrame(Z, columns=names)
+            if step != "passthrough":
+                Z = _transform(step, Z)
         model, X = model.steps[-1][1], Z
     if isinstance(model, TransformedTargetRegressor):
         model = model.regressor_  # explained on the transformed (e.g. log1p) scale
@@ -79,7 +75,43 @@ def _split_pipeline(model: Any, X: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
     if isinstance(model, IsotonicReleaseModel):
         # the projection acts on all rows of a profile at once; SHAP needs a row-wise function
         return _split_pipeline(model.estimator_, X)
+    from nanomed.ai.protocols import InnerCVBlend
+
+    if isinstance(model, InnerCVBlend):
+        # members that share their featurisers are explained like one pipeline: on the features
+        members = [(w, e) for w, e in zip(model.weights_, model.estimators_, strict=True) if w > 0]
+        heads = [_featurisers(e) for _, e in members]
+        if heads[0] is not None and all(h == heads[0] for h in heads):
+            Z = X
+            for _, step in members[0][1].steps[:-1]:
+                Z = _transform(step, Z)
+            return _WeightedSum([(w, e.steps[-1][1]) for w, e in members]), Z
     return model, X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+
+
+def _featurisers(est: Any) -> list[tuple[str, dict]] | None:
+    """The classes and parameters of a pipeline's steps before its model (None: no pipeline)."""
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(est, Pipeline):
+        return None
+    return [(type(s).__name__, s.get_params()) for _, s in est.steps[:-1]]
+
+
+def _transform(step: Any, Z: Any) -> pd.DataFrame:
+    names = step.get_feature_names_out() if hasattr(step, "get_feature_names_out") else None
+    out = step.transform(Z)
+    return out if isinstance(out, pd.DataFrame) else pd.DataFrame(out, columns=names)
+
+
+class _WeightedSum:
+    """Σ w·model.predict(X) of a blend's final models (explained model-agnostically)."""
+
+    def __init__(self, members: list[tuple[float, Any]]) -> None:
+        self.members = members
+
+    def predict(self, X: Any) -> np.ndarray:
+        return sum(w * np.asarray(m.predict(X), dtype=float) for w, m in self.members)
 
 
 def _tree_model(model: Any) -> Any:
@@ -112,7 +144,12 @@ def explain(model: Any, X: pd.DataFrame, max_background: int = 100, seed: int = 
         raise InputError("explain needs at least one row")
     final, Z = _split_pipeline(model, X)
     tree = _tree_model(final)
-    Zf = Z.astype(float)
+    # SHAP permutes numbers: a text column (e.g. a polymer name that a featuriser inside the
+    # model reads) is explained as codes of its labels, turned back into labels for the model
+    labels = {c: pd.Index(pd.unique(Z[c].astype(str)))
+              for c in Z.columns if not pd.api.types.is_numeric_dtype(Z[c])}  # fmt: skip
+    Zf = Z.assign(**{c: lab.get_indexer(Z[c].astype(str)) for c, lab in labels.items()})
+    Zf = Zf.astype(float)
     if tree is not None:
         explainer = shap.TreeExplainer(tree)
         vals = explainer.shap_values(Zf.to_numpy())
@@ -127,7 +164,10 @@ def explain(model: Any, X: pd.DataFrame, max_background: int = 100, seed: int = 
 
         def f(A: np.ndarray) -> np.ndarray:
             # SHAP passes arrays; models that read columns by name need the names back
-            out = np.asarray(predict(pd.DataFrame(A, columns=columns)))
+            frame = pd.DataFrame(A, columns=columns)
+            for c, lab in labels.items():
+                frame[c] = lab[frame[c].round().astype(int).to_numpy()]
+            out = np.asarray(predict(frame))
             return out[:, -1] if out.ndim == 2 else out
 
         bg = Zf.sample(min(max_background, len(Zf)), random_state=seed).to_numpy()

@@ -77,7 +77,44 @@ def test_profile_model_is_explained_through_its_point_wise_model():
     np.testing.assert_allclose(
         exp.base_value + exp.values.sum(axis=1), model.estimator_.predict(rows), atol=1e-6
     )
-    assert exp.importance()["feature"].iloc[0] in X.columns
+    assert exp.importance()["feature"].iloc[0] in exp.data.columns
+
+
+def test_text_input_column_is_explained_as_its_labels():
+    """A model that reads a text column: SHAP permutes label codes, the model sees labels, and
+    local accuracy holds (base + contributions = prediction)."""
+    from sklearn.base import BaseEstimator, RegressorMixin
+
+    class ReadsPolymer(RegressorMixin, BaseEstimator):
+        def predict(self, X):
+            return (X["Polymer"] == "PCL").to_numpy(float) + 0.1 * X["Time"].to_numpy(float)
+
+    rows = pd.DataFrame({"Polymer": ["PCL", "PLGA", "PLA", "PCL"], "Time": [1.0, 2.0, 3.0, 4.0]})
+    exp = explain(ReadsPolymer(), rows)
+    np.testing.assert_allclose(
+        exp.base_value + exp.values.sum(axis=1), ReadsPolymer().predict(rows), atol=1e-9
+    )
+    polymer = exp.values[:, list(exp.data.columns).index("Polymer")]
+    assert polymer[0] > 0 > polymer[1]  # PCL raises the prediction, PLGA does not
+
+
+def test_blend_reading_the_polymer_is_explained_on_its_features():
+    """hydrolysis_ blends: members sharing their featurisers are explained on the features (the
+    polymer's name replaced by its clock), like a pipeline."""
+    from nanomed.ai.datasets import load_dataset
+    from nanomed.ai.protocols import PROTOCOLS, _inputs
+
+    ds = load_dataset("bannigan_zero_shot")
+    keep = ds.groups.isin(ds.groups.unique()[:8]).to_numpy()
+    X = _inputs(PROTOCOLS["bannigan_zero_shot"], ds, "hydrolysis_blend")[keep]
+    model = build_model("bannigan_zero_shot", "hydrolysis_blend")
+    model.fit(X, ds.y[keep], groups=ds.groups[keep].to_numpy())
+    rows = X.iloc[::40]
+    exp = explain(model, rows, max_background=10)
+    assert "hydrolysis_extent" in exp.data and "Polymer" not in exp.data
+    np.testing.assert_allclose(
+        exp.base_value + exp.values.sum(axis=1), model.estimator_.predict(rows), atol=1e-6
+    )
 
 
 @pytest.fixture
