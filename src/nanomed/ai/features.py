@@ -90,6 +90,21 @@ def _as_frame(X: Table, columns: Iterable[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(arr, columns=cols)
 
 
+def _column(df: pd.DataFrame, column: str, rule: Any = None, text: str = ">= 0") -> np.ndarray:
+    """A column as floats; its first cell that is not finite or breaks ``rule`` (default:
+    >= 0) is a :class:`DataError` naming the row, the column and the rule."""
+    v = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(v) & (v >= 0 if rule is None else rule(v))
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise DataError(f"row {i}: {column} must be finite and {text}, got {v[i]:g}")
+    return v
+
+
+def _positive(a: np.ndarray) -> np.ndarray:
+    return a > 0
+
+
 def _norm_label(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -378,16 +393,8 @@ class SizeScaledTimeFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
     def transform(self, X: Table) -> pd.DataFrame:
         check_is_fitted(self)
         df = _as_frame(X, self.feature_names_in_)
-        t = pd.to_numeric(df[self.time_column], errors="coerce").to_numpy(dtype=float)
-        sv = pd.to_numeric(df[self.surface_to_volume_column], errors="coerce").to_numpy(float)
-        checks = (
-            (self.time_column, t, np.isfinite(t) & (t >= 0), ">= 0"),
-            (self.surface_to_volume_column, sv, np.isfinite(sv) & (sv > 0), "> 0"),
-        )
-        for name, v, ok, rule in checks:
-            if not ok.all():
-                i = int(np.flatnonzero(~ok)[0])
-                raise DataError(f"row {i}: {name} must be finite and {rule}, got {v[i]:g}")
+        t = _column(df, self.time_column)
+        sv = _column(df, self.surface_to_volume_column, _positive, "> 0")
         out = df.copy()
         out["erosion_scaled_time"] = t * sv
         out["diffusion_scaled_time"] = t * sv**2
@@ -473,21 +480,16 @@ class HiguchiFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
 
         check_is_fitted(self)
         df = _as_frame(X, self.feature_names_in_)
-        v = {c: pd.to_numeric(df[c], errors="coerce").to_numpy(float) for c in self._columns()}
         rules = {
-            self.time_column: (lambda a: a >= 0, ">= 0"),
-            self.surface_to_volume_column: (lambda a: a > 0, "> 0"),
+            self.time_column: (None, ">= 0"),
+            self.surface_to_volume_column: (_positive, "> 0"),
             self.loading_column: (lambda a: (a >= 0) & (a <= 1), "in [0, 1]"),
-            self.initial_ratio_column: (lambda a: a >= 0, ">= 0"),
+            self.initial_ratio_column: (None, ">= 0"),
             self.melting_point_column: (lambda a: (a > -273.15) & (a < 1000), "in (-273.15, 1000)"),
             self.logp_column: (lambda a: (a >= -10) & (a <= 15), "in [-10, 15]"),
-            self.molar_mass_column: (lambda a: a > 0, "> 0"),
+            self.molar_mass_column: (_positive, "> 0"),
         }
-        for col, (rule, text) in rules.items():
-            ok = np.isfinite(v[col]) & rule(v[col])
-            if not ok.all():
-                i = int(np.flatnonzero(~ok)[0])
-                raise DataError(f"row {i}: {col} must be finite and {text}, got {v[col][i]:g}")
+        v = {col: _column(df, col, rule, text) for col, (rule, text) in rules.items()}
         log_s = aqueous_solubility_gse(v[self.melting_point_column], v[self.logp_column])
         solubility = 10.0**log_s * v[self.molar_mass_column]  # mol/L × g/mol = mg/cm³
         ratio = v[self.initial_ratio_column]
@@ -598,11 +600,7 @@ class HydrolysisFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
 
         check_is_fitted(self)
         df = _as_frame(X, self.feature_names_in_)
-        t = pd.to_numeric(df[self.time_column], errors="coerce").to_numpy(dtype=float)
-        bad = ~(np.isfinite(t) & (t >= 0))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise DataError(f"row {i}: {self.time_column} must be finite and >= 0, got {t[i]:g}")
+        t = _column(df, self.time_column)
         polymers = df[self.polymer_column].astype(str).str.strip().to_numpy()
         la_ga = pd.to_numeric(df[self.la_ga_column], errors="coerce").to_numpy(dtype=float)
         rates: dict[tuple[str, float], float] = {}
@@ -659,11 +657,7 @@ class LogTimeFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
     def transform(self, X: Table) -> pd.DataFrame:
         check_is_fitted(self)
         df = _as_frame(X, self.feature_names_in_)
-        t = pd.to_numeric(df[self.time_column], errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(t) & (t >= 0)
-        if not ok.all():
-            i = int(np.flatnonzero(~ok)[0])
-            raise DataError(f"row {i}: {self.time_column} must be finite and >= 0, got {t[i]:g}")
+        t = _column(df, self.time_column)
         out = df.copy()
         out[self.time_column] = np.log(t + self.offset)
         return out
