@@ -233,8 +233,22 @@ class InnerCVBlend(RegressorMixin, BaseEstimator):
         return out
 
 
-#: model-name prefixes (release protocols) that add a physics featuriser to the model's inputs
-PHYSICS_PREFIXES = ("scaled_", "higuchi_", "hydrolysis_")
+#: model-name prefixes (release protocols) that add a physics featuriser to the model's inputs,
+#: with the input columns it reads beyond the published features
+PHYSICS_PREFIXES: dict[str, tuple[str, ...]] = {
+    "scaled_": (),
+    "higuchi_": (),
+    "hydrolysis_": ("Polymer",),
+}
+
+
+def _prefixes(model: str) -> tuple[str, list[str]]:
+    """The bare model name and the physics prefixes in front of it, in order."""
+    found = []
+    while prefix := next((p for p in PHYSICS_PREFIXES if model.startswith(p)), None):
+        found.append(prefix)
+        model = model.removeprefix(prefix)
+    return model, found
 
 
 def _physics_steps(protocol: Protocol, model: str) -> tuple[str, list[tuple[str, Any]]]:
@@ -246,14 +260,10 @@ def _physics_steps(protocol: Protocol, model: str) -> tuple[str, list[tuple[str,
         "higuchi_": ("higuchi", HiguchiFeatures),
         "hydrolysis_": ("hydrolysis", HydrolysisFeatures),
     }
-    steps: list[tuple[str, Any]] = []
-    while prefix := next((p for p in PHYSICS_PREFIXES if model.startswith(p)), None):
-        if protocol.dataset not in _RELEASE_DATASETS:
-            raise InputError(f"{prefix}* models are defined for the release protocols only")
-        name, cls = make[prefix]
-        steps.append((name, cls()))
-        model = model.removeprefix(prefix)
-    return model, steps
+    model, prefixes = _prefixes(model)
+    if prefixes and protocol.dataset not in _RELEASE_DATASETS:
+        raise InputError(f"{prefixes[0]}* models are defined for the release protocols only")
+    return model, [(make[p][0], make[p][1]()) for p in prefixes]
 
 
 def _blend(
@@ -314,11 +324,12 @@ def _get(name: str) -> Protocol:
 
 
 def _inputs(protocol: Protocol, ds: AIDataset, model: object = None) -> pd.DataFrame:
-    """The model's input columns (the corona set adds its InterPro annotation column, a model
-    named with the ``hydrolysis_`` prefix the release sets' ``Polymer``)."""
+    """The model's input columns (the corona set adds its InterPro annotation column; a physics
+    prefix of ``model`` adds the columns its featuriser reads, e.g. ``Polymer``)."""
     cols = ds.spec.feature_names + (["Interprot"] if protocol.dataset == "protein_corona" else [])
-    if isinstance(model, str) and "hydrolysis_" in model and "Polymer" in ds.frame:
-        cols = [*cols, "Polymer"]
+    if isinstance(model, str):
+        extra = [c for p in _prefixes(model)[1] for c in PHYSICS_PREFIXES[p]]
+        cols += [c for c in extra if c in ds.frame and c not in cols]
     return ds.frame[cols]
 
 
