@@ -98,6 +98,50 @@ def test_obc2_implicit_solvent_solvates_a_polar_molecule(tmp_path):
     assert e_gb < 0
 
 
+def _obc2_energy(charges, positions_nm, solvent_dielectric):
+    """GB energy [kJ/mol] of chloride-radius point charges through ``add_obc2``."""
+    import openmm as mm
+    import openmm.app as app
+
+    from nanomed.molecular.md.system import add_obc2
+
+    system, nb = mm.System(), mm.NonbondedForce()
+    nb.setNonbondedMethod(mm.NonbondedForce.NoCutoff)
+    top = app.Topology()
+    res = top.addResidue("ION", top.addChain())
+    for q in charges:
+        system.addParticle(35.45)
+        nb.addParticle(q, 0.4, 0.0)
+        top.addAtom("Cl", app.Element.getBySymbol("Cl"), res)
+    system.addForce(nb)
+    add_obc2(system, top, solvent_dielectric).setForceGroup(5)
+    ctx = mm.Context(system, mm.VerletIntegrator(0.001), mm.Platform.getPlatformByName("Reference"))
+    ctx.setPositions([mm.Vec3(*p) for p in positions_nm])
+    return ctx.getState(getEnergy=True, groups={5}).getPotentialEnergy()._value
+
+
+def test_obc2_gives_the_born_energy_of_an_ion_and_the_screened_coulomb_pair():
+    """Analytic limits of generalised Born (Still et al., JACS 112:6127, 1990; OBC2: Onufriev,
+    Bashford & Case, Proteins 55:383, 2004). An isolated ion has no neighbour to descreen it, so its
+    Born radius is the mbondi2 radius less the OBC offset (1.7 - 0.09 Å for Cl) and its polar
+    solvation energy is Born's, -k_e (1 - 1/eps) q^2 / (2 B). Two ions 3 nm apart add Still's cross
+    term -k_e (1 - 1/eps) q1 q2 / f, f -> r. Energies with eps_solvent = 1 are subtracted, which
+    removes OpenMM's surface-area term (it does not depend on eps)."""
+    pytest.importorskip("openmm")
+    from scipy.constants import N_A, elementary_charge, epsilon_0, pi
+
+    k_e = elementary_charge**2 * N_A / (4 * pi * epsilon_0) / 1e-9 / 1e3  # kJ nm / mol
+    screening, born_radius = 1 - 1 / 78.5, 0.17 - 0.009  # -, nm
+
+    def solvation(charges, positions):
+        return _obc2_energy(charges, positions, 78.5) - _obc2_energy(charges, positions, 1.0)
+
+    born = -k_e * screening / (2 * born_radius)
+    assert solvation([-1.0], [(0, 0, 0)]) == pytest.approx(born, rel=1e-6)
+    pair = solvation([-1.0, 1.0], [(0, 0, 0), (3.0, 0, 0)])
+    assert pair == pytest.approx(2 * born + k_e * screening / 3.0, abs=0.01)  # -806 kJ/mol
+
+
 @pytest.mark.slow
 def test_tip3p_self_diffusion_in_the_known_range():
     """TIP3P water diffuses 2-3x faster than real water (2.30e-9 m2/s at 298 K, Mills, J. Phys. Chem.

@@ -23,6 +23,30 @@ def test_gfn2_water_matches_tblite_reference():
     assert single_point(molecule("H2O"), "GFN2-xTB") == pytest.approx(-137.96777625, abs=1e-5)
 
 
+def test_gfn2_interaction_energies_match_the_s22_reference():
+    """GFN2-xTB interaction energies E(AB) - E(A) - E(B) of the 22 S22 dimers at their reference
+    geometries against CCSD(T)/CBS (Jurečka, Šponer, Černý & Hobza, PCCP 8:1985, 2006; geometries
+    and energies as stored in ase.data.s22). GFN2-xTB is a semiempirical method: the bounds (mean
+    absolute error below 1 kcal/mol, every dimer within 2.5 kcal/mol and bound) hold it to
+    chemical accuracy, and would catch a wrong unit (eV vs kcal/mol: factor 23), a wrong
+    Hamiltonian or a missing dispersion correction (the stacked dimers would be unbound)."""
+    import numpy as np
+    from ase.data import s22
+
+    from nanomed.molecular.xtb import EV_TO_KCAL
+
+    errors = []
+    for name in s22.s22:
+        dimer = s22.create_s22_system(name)
+        n_a = s22.data[name]["dimer atoms"][0]
+        e = single_point(dimer) - single_point(dimer[:n_a]) - single_point(dimer[n_a:])
+        ref = s22.get_interaction_energy_s22(name) * EV_TO_KCAL
+        assert e * EV_TO_KCAL < 0, name
+        errors.append(e * EV_TO_KCAL - ref)
+    assert np.abs(errors).mean() < 1.0  # 0.78 kcal/mol measured (2026-11-27)
+    assert np.abs(errors).max() < 2.5  # benzene-HCN: 1.95
+
+
 def test_binding_energy_is_reproducible():
     kw = dict(n_conformers=1, n_orientations=2, relax_steps=3, seed=3)
     a = binding_energy("CO", "PLGA", **kw)
