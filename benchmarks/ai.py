@@ -335,6 +335,15 @@ def main() -> None:
             label="higuchi_random_forest (forest + Higuchi clock, GSE solubility)",
         )
         _paired(higuchi, forest)
+        molecular, _ = _run(
+            rows,
+            "bannigan_zero_shot",
+            "molecular_higuchi_random_forest",
+            n_splits=n,
+            label="molecular_higuchi_random_forest (+ molecular-scale drug-polymer compatibility)",
+        )
+        _paired(molecular, higuchi)
+        _paired(molecular, forest)
         _run(rows, "bannigan_zero_shot", "scaled_random_forest", n_splits=n)
         _run(rows, "bannigan_zero_shot", "lightgbm", n_splits=n)
         _run(rows, "bannigan_zero_shot", "blend", n_splits=n, label="blend (inner CV)")

@@ -25,13 +25,16 @@ The physics written here, all as features (nothing is fitted to release labels):
 - Tg(t) - 37 °C by Fox & Flory (J Appl Phys 21:581, 1950), Tg∞ - K/M_n(t), M_n = M_w/2; Tg∞ of
   PLGA interpolated 47 (50:50) - 52 (75:25) - 57 °C (PDLLA), K = 5.5e4 g·K/mol; PCL -60 °C,
   PVL -63 °C, PEA 10 °C: order-of-magnitude guesses;
-- the Higuchi clock (:class:`nanomed.ai.features.HiguchiFeatures`).
+- the Higuchi clock (:class:`nanomed.ai.features.HiguchiFeatures`);
+- the molecular scale's drug–polymer compatibility (:class:`nanomed.ai.features.MolecularFeatures`:
+  Flory–Huggins χ, χ − χ_c, loading capacity, partition, diffusivity in the matrix).
 """
 
 from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -45,6 +48,7 @@ from nanomed.ai.estimators import LightGBMModel, RandomForestModel
 from nanomed.ai.features import (
     HiguchiFeatures,
     HydrolysisFeatures,
+    MolecularFeatures,
     ReleaseCurveFeatures,
     ReleaseKineticFeatures,
 )
@@ -111,8 +115,14 @@ def _candidates() -> dict[str, Candidate]:
         return np.clip(1 - mw_t(X, k) / MW_EROSION, 0, 1)
 
     def higuchi(X):
-        x = X.drop(columns="Polymer")
+        x = X.drop(columns=["Polymer", "Drug_SMILES"])
         return HiguchiFeatures().fit(x).transform(x)["higuchi_clock"].to_numpy()
+
+    def molecular(X):
+        with warnings.catch_warnings():  # two sulfone drugs have no estimate: NaN, as documented
+            warnings.simplefilter("ignore", UserWarning)
+            out = MolecularFeatures().fit(X).transform(X)
+        return {c: out[c].to_numpy() for c in MolecularFeatures._ADDED}
 
     def sphere(X, k, params):
         f, ls, b = _eroding_sphere(X, k)
@@ -145,16 +155,18 @@ def _candidates() -> dict[str, Candidate]:
         "tg": lambda X, Z, k: {"tg_margin": _tg_margin(X, mw_t(X, k))},
         "higuchi": lambda X, Z, k: {"higuchi_clock": higuchi(X)},
         "higuchi_sphere_params": lambda X, Z, k: {"higuchi_clock": higuchi(X)} | sphere(X, k, True),
+        "molecular": lambda X, Z, k: molecular(X),
     }
 
 
 def main(names: list[str]) -> None:
     ds = load_dataset("bannigan_few_shot")
-    X = _inputs(PROTOCOLS["bannigan_few_shot"], ds, "hydrolysis_curve_blend").reset_index(drop=True)
+    X = _inputs(PROTOCOLS["bannigan_few_shot"], ds, "hydrolysis_molecular_curve_blend")
+    X = X.reset_index(drop=True)
     y, groups = np.asarray(ds.y, float), np.asarray(ds.groups)
     k = HydrolysisFeatures().fit(X).transform(X.assign(Time=1.0))["hydrolysis_extent"].to_numpy()
     curves = make_pipeline(ReleaseKineticFeatures(), ReleaseCurveFeatures())
-    base = curves.fit_transform(X.drop(columns="Polymer")).reset_index(drop=True)
+    base = curves.fit_transform(X.drop(columns=["Polymer", "Drug_SMILES"])).reset_index(drop=True)
     base["hydrolysis_extent"] = k * X["Time"].to_numpy(float)
     splits = list(protocol_splits("bannigan_few_shot", ds, 5))
     candidates = _candidates()

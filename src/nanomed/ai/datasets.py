@@ -275,12 +275,21 @@ BANNIGAN_POLYMERS = ("PLGA-co-PALA", "PLGA-co-PAVL", "PLA-co-PALA", "PVL-co-PAVL
                      "PCL", "PEA")  # fmt: skip
 
 
-def _with_polymer(df: pd.DataFrame) -> pd.DataFrame:
-    """Add ``Polymer``, the matrix named in ``DP_Group`` (not one of the published features)."""
+def _with_polymer_and_drug(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``Polymer``, the matrix named at the tail of ``DP_Group``, and ``Drug_SMILES``, the
+    structure of the drug coded at its head (:func:`nanomed.datasets.load_bannigan_drugs`).
+    Neither is one of the published features."""
+    from nanomed import datasets as nd
+
     polymer = df["DP_Group"].str.extract(f"({'|'.join(BANNIGAN_POLYMERS)})$", expand=False)
     if polymer.isna().any():
         raise DataError(f"DP_Group {df['DP_Group'][polymer.isna()].iloc[0]!r}: unknown polymer")
-    return df.assign(Polymer=polymer)
+    smiles = nd.load_bannigan_drugs().set_index("code")["smiles"]
+    code = [g[: -len(p) - 1] for g, p in zip(df["DP_Group"], polymer, strict=True)]
+    drug = pd.Series(code, index=df.index).map(smiles)
+    if drug.isna().any():
+        raise DataError(f"DP_Group {df['DP_Group'][drug.isna()].iloc[0]!r}: unknown drug code")
+    return df.assign(Polymer=polymer, Drug_SMILES=drug)
 
 
 def _load_frame(name: str) -> pd.DataFrame:
@@ -294,9 +303,9 @@ def _load_frame(name: str) -> pd.DataFrame:
             raise DataError("bannigan 14- and 17-feature tables are not row-aligned")
         df["Time"] = full["Time"].to_numpy()
         df["Release"] = full["Release"].to_numpy()
-        return _with_polymer(df)
+        return _with_polymer_and_drug(df)
     if name == "bannigan_zero_shot":
-        return _with_polymer(nd.load_bannigan(14))
+        return _with_polymer_and_drug(nd.load_bannigan(14))
     if name == "nano_tumor":
         return nd.load_nano_tumor()
     return load_protein_corona()

@@ -20,6 +20,9 @@ fitted pipeline can be saved by :mod:`nanomed.ai.modelio` without pickle.
   Yalkowsky 2001) and A from the drug loading.
 - :class:`HydrolysisFeatures`: the polymer's name replaced by its hydrolysis clock k_h·t =
   ln(M_w0/M_w(t)) (first-order ester hydrolysis; Pitt & Gu 1987), k_h from the materials library.
+- :class:`MolecularFeatures`: the drug's structure replaced by the molecular scale's drug–polymer
+  compatibility (Flory–Huggins χ from Hansen parameters, loading capacity, partition, matrix
+  diffusivity; :mod:`nanomed.molecular`).
 - :class:`DrugDescriptors`: RDKit descriptors of a SMILES column (Crippen logP, TPSA, …).
 - :func:`diffusion_time`: the characteristic diffusion time r²/D of a sphere (Crank 1975, ch. 6).
 """
@@ -38,10 +41,12 @@ from sklearn.utils.validation import check_is_fitted
 from nanomed.core.errors import DataError, InputError
 
 __all__ = [
+    "POLYMER_STAND_INS",
     "DrugDescriptors",
     "HiguchiFeatures",
     "HydrolysisFeatures",
     "LogTimeFeatures",
+    "MolecularFeatures",
     "ReleaseCurveFeatures",
     "ReleaseKineticFeatures",
     "SizeScaledTimeFeatures",
@@ -508,6 +513,34 @@ class HiguchiFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         return out
 
 
+#: polymers that the materials library lacks, with the library polymer standing in for them (its
+#: hydrolysis rate, its Hansen parameters and Tg): the same backbone chemistry or class, a nanomed
+#: choice (guess) for lack of measured values. Allyl-functional lactide/valerolactone copolymers
+#: (Bannigan 2023) take their main monomer's polymer; poly(δ-valerolactone) and poly(ester
+#: amide)s, slowly hydrolysing aliphatic polyesters/amides, take PCL's. Names starting "PLGA"
+#: are PLGA.
+POLYMER_STAND_INS: dict[str, str] = {"PLA-co-PALA": "PLA", "PVL-co-PAVL": "PCL", "PEA": "PCL"}
+
+
+def _library_polymer(name: str, prop: str) -> str | None:
+    """The library polymer (with property ``prop``) that stands for ``name``; any case."""
+    from nanomed.materials import materials
+
+    have = {n.casefold(): n for n, m in materials().items() if prop in m.properties}
+    key = name.strip().casefold()
+    key = "plga" if key.startswith("plga") else key
+    stand_ins = {k.casefold(): v.casefold() for k, v in POLYMER_STAND_INS.items()}
+    return have.get(stand_ins.get(key, key))
+
+
+def _known_polymers(prop: str) -> list[str]:
+    """Polymer names that :func:`_library_polymer` resolves for ``prop`` (for error messages)."""
+    from nanomed.materials import materials
+
+    lib = sorted(n for n, m in materials().items() if prop in m.properties and n != "PLGA")
+    return ["PLGA*", *lib, *(k for k, v in POLYMER_STAND_INS.items() if v in lib)]
+
+
 class HydrolysisFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
     """Replace the polymer's name by its hydrolysis clock: the chain scissions by the row's time.
 
@@ -541,12 +574,9 @@ class HydrolysisFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
     0  10.0    0.0               0.02
     """
 
-    #: polymers without a library rate, with the library polymer whose rate they take: the same
-    #: backbone chemistry or class, a nanomed choice (guess) for lack of a measured rate.
-    #: Allyl-functional lactide/valerolactone copolymers (Bannigan 2023) take their main
-    #: monomer's polymer; poly(δ-valerolactone) and poly(ester amide)s, slowly hydrolysing
-    #: aliphatic polyesters/amides, take PCL's.
-    STAND_INS: ClassVar[dict[str, str]] = {"PLA-co-PALA": "PLA", "PVL-co-PAVL": "PCL", "PEA": "PCL"}
+    #: polymers without a library rate and the library polymer whose rate they take
+    #: (:data:`POLYMER_STAND_INS`)
+    STAND_INS: ClassVar[dict[str, str]] = POLYMER_STAND_INS
 
     def __init__(
         self,
@@ -574,7 +604,7 @@ class HydrolysisFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         return [*kept, "hydrolysis_extent"]
 
     def _rate_per_hour(self, polymer: str, la_ga: float, row: int) -> float:
-        from nanomed.materials import materials
+        from nanomed.materials import get_material
         from nanomed.release.erosion import hydrolysis_rate_from_la_ga
 
         if polymer.casefold().startswith("plga"):
@@ -582,18 +612,13 @@ class HydrolysisFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
                 return hydrolysis_rate_from_la_ga(float(la_ga))
             except InputError as exc:
                 raise DataError(f"row {row}: {polymer}: {exc}") from None
-        # names are matched ignoring case ("pcl" = "PCL")
-        rates = {name.casefold(): m.properties["hydrolysis_rate_1_per_day"].value
-                 for name, m in materials().items()
-                 if "hydrolysis_rate_1_per_day" in m.properties}  # fmt: skip
-        rates |= {k.casefold(): rates[v.casefold()] for k, v in self.STAND_INS.items()}
-        if polymer.casefold() not in rates:
-            known = ["PLGA*", *sorted(n for n in rates if not n.startswith("plga"))]
+        name = _library_polymer(polymer, "hydrolysis_rate_1_per_day")
+        if name is None:
             raise DataError(
                 f"row {row}: {self.polymer_column} {polymer!r} has no hydrolysis rate "
-                f"(known, any case: {', '.join(known)})"
+                f"(known, any case: {', '.join(_known_polymers('hydrolysis_rate_1_per_day'))})"
             )
-        return rates[polymer.casefold()] / 24.0
+        return float(get_material(name).properties["hydrolysis_rate_1_per_day"].value) / 24.0
 
     def transform(self, X: Table) -> pd.DataFrame:
         from nanomed.core.units import convert
@@ -612,6 +637,143 @@ class HydrolysisFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         out = df.drop(columns=self.polymer_column)
         out["hydrolysis_extent"] = k * t * convert(1.0, self.time_unit, "h")
         return out
+
+
+class MolecularFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
+    """Replace the drug's structure by the molecular scale's drug–polymer compatibility.
+
+    For each (drug, polymer, polymer molar mass) the molecular scale
+    (:func:`nanomed.molecular.molecular_profile`, fast estimates) gives:
+
+    - ``chi``: the Flory–Huggins interaction parameter from Hansen solubility parameters (drug by
+      Hoftyzer–Van Krevelen group contribution; Lindvig, Michelsen & Kontogeorgis, Fluid Phase
+      Equilib 203:247, 2002), and ``chi_excess`` = χ − χ_c (χ_c the critical value of the
+      polymer's chain length; > 0: drug and polymer demix);
+    - ``log_loading_capacity``: log10 of the drug mass fraction the polymer dissolves
+      (Flory–Huggins coexistence with the amorphous drug);
+    - ``log_partition``: log10 of the polymer/water partition coefficient (octanol/water log P
+      transferred with Flory–Huggins activity coefficients);
+    - ``log_d_matrix``: log10 of the drug diffusivity in the polymer [cm²/s] (Fujita free
+      volume about the polymer's Tg).
+
+    All are order-of-magnitude estimates resting on guessed polymer parameters (the profile flags
+    them). The polymer is matched to the materials library as in :class:`HydrolysisFeatures`
+    (:data:`POLYMER_STAND_INS`). A salt or hydrate is reduced to its parent molecule (largest
+    fragment). A drug with a group the contribution method lacks (e.g. a sulfone) gets NaN
+    features, with a warning naming it: tree models take NaN as missing.
+
+    Parameters
+    ----------
+    smiles_column : str
+        Drug structure (SMILES) of each row; dropped from the output.
+    polymer_column : str
+        Polymer name of each row; dropped unless ``keep_polymer``.
+    polymer_mw_column : str or None
+        Polymer molar mass [g/mol] (None: the library's 30 kg/mol guess).
+    temperature : float
+        Temperature [K], 250-400.
+    keep_polymer : bool
+        Keep the polymer column (for a later featuriser that reads it).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"Drug_SMILES": ["CC(=O)Nc1ccc(O)cc1"], "Polymer": ["PLGA"],
+    ...                    "Polymer_MW": [30000.0]})
+    >>> out = MolecularFeatures().fit_transform(df)
+    >>> list(out.columns)
+    ['Polymer_MW', 'chi', 'chi_excess', 'log_loading_capacity', 'log_partition', 'log_d_matrix']
+    """
+
+    _ADDED = ("chi", "chi_excess", "log_loading_capacity", "log_partition", "log_d_matrix")
+
+    def __init__(
+        self,
+        smiles_column: str = "Drug_SMILES",
+        polymer_column: str = "Polymer",
+        polymer_mw_column: str | None = "Polymer_MW",
+        temperature: float = 310.15,
+        keep_polymer: bool = False,
+    ) -> None:
+        self.smiles_column = smiles_column
+        self.polymer_column = polymer_column
+        self.polymer_mw_column = polymer_mw_column
+        self.temperature = temperature
+        self.keep_polymer = keep_polymer
+
+    def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
+        if not 250.0 <= float(self.temperature) <= 400.0:
+            raise InputError(f"temperature: {self.temperature!r} K outside 250-400")
+        cols = [self.smiles_column, self.polymer_column]
+        cols += [self.polymer_mw_column] if self.polymer_mw_column else []
+        self._fit_columns(X, cols, "molecular features")
+        return self
+
+    def _dropped(self) -> list[str]:
+        return [self.smiles_column] + ([] if self.keep_polymer else [self.polymer_column])
+
+    def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> list[str]:
+        check_is_fitted(self)
+        kept = [str(c) for c in self.feature_names_in_ if c not in self._dropped()]
+        return [*kept, *self._ADDED]
+
+    def _profile(self, smiles: str, polymer: str, mw: float | None, row: int) -> list[float]:
+        from rdkit import Chem
+        from rdkit.Chem.MolStandardize import rdMolStandardize
+
+        from nanomed.core.errors import ModelError
+        from nanomed.molecular import molecular_profile
+
+        carrier = _library_polymer(polymer, "hansen_MPa05")
+        if carrier is None:
+            raise DataError(
+                f"row {row}: {self.polymer_column} {polymer!r} has no Hansen parameters "
+                f"(known, any case: {', '.join(_known_polymers('hansen_MPa05'))})"
+            )
+        mol = Chem.MolFromSmiles(smiles)
+        if mol is None:
+            raise DataError(f"row {row}: {self.smiles_column}={smiles!r} is not a valid SMILES")
+        parent = Chem.MolToSmiles(rdMolStandardize.LargestFragmentChooser().choose(mol))
+        try:
+            p = molecular_profile(parent, carrier, temperature=self.temperature, polymer_mw=mw)
+        except ModelError:  # a group the contribution method lacks
+            return [np.nan] * len(self._ADDED)
+        return [
+            p["chi"].value,
+            p["chi"].value - p["chi_critical"].value,
+            float(np.log10(p["loading_mass_fraction"].value)),
+            p["log_partition"].value,
+            float(np.log10(p["d_matrix"].value)),
+        ]
+
+    def transform(self, X: Table) -> pd.DataFrame:
+        import warnings
+
+        check_is_fitted(self)
+        df = _as_frame(X, self.feature_names_in_)
+        smiles = df[self.smiles_column].astype(str).str.strip().to_numpy()
+        polymers = df[self.polymer_column].astype(str).str.strip().to_numpy()
+        mws: Any = (
+            _column(df, self.polymer_mw_column, lambda v: v > 0, "> 0 g/mol")
+            if self.polymer_mw_column
+            else [None] * len(df)
+        )
+        cache: dict[tuple[str, str, float | None], list[float]] = {}
+        rows = []
+        for i, key in enumerate(zip(smiles, polymers, mws, strict=True)):
+            if key not in cache:
+                cache[key] = self._profile(*key, row=i)
+            rows.append(cache[key])
+        for smiles_i in sorted({k[0] for k, v in cache.items() if np.isnan(v[0])}):
+            # one message per drug, so that the default filter shows it once per session
+            warnings.warn(
+                f"molecular features: no group-contribution estimate for {smiles_i} "
+                "(its rows get NaN)",
+                UserWarning,
+                stacklevel=2,
+            )
+        out = df.drop(columns=self._dropped())
+        added = pd.DataFrame(rows, columns=list(self._ADDED), index=df.index, dtype=float)
+        return pd.concat([out, added], axis=1)
 
 
 class LogTimeFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):

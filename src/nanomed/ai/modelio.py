@@ -48,6 +48,7 @@ def _registry() -> dict[str, type]:
             f.SizeScaledTimeFeatures,
             f.HiguchiFeatures,
             f.HydrolysisFeatures,
+            f.MolecularFeatures,
             f.LogTimeFeatures,
             HybridReleaseModel,
         )
@@ -67,6 +68,7 @@ SAVEABLE = (
     "SizeScaledTimeFeatures",
     "HiguchiFeatures",
     "HydrolysisFeatures",
+    "MolecularFeatures",
     "LogTimeFeatures",
     "HybridReleaseModel",
     "InnerCVBlend",

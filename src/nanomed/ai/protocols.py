@@ -239,6 +239,7 @@ PHYSICS_PREFIXES: dict[str, tuple[str, ...]] = {
     "scaled_": (),
     "higuchi_": (),
     "hydrolysis_": ("Polymer",),
+    "molecular_": ("Drug_SMILES", "Polymer"),
 }
 
 
@@ -253,16 +254,26 @@ def _prefixes(model: str) -> tuple[str, list[str]]:
 
 def _physics_steps(protocol: Protocol, model: str) -> tuple[str, list[tuple[str, Any]]]:
     """Strip the physics prefixes of ``model``; return the bare name and their feature steps."""
-    from nanomed.ai.features import HiguchiFeatures, HydrolysisFeatures, SizeScaledTimeFeatures
+    from nanomed.ai.features import (
+        HiguchiFeatures,
+        HydrolysisFeatures,
+        MolecularFeatures,
+        SizeScaledTimeFeatures,
+    )
 
+    model, prefixes = _prefixes(model)
+    if prefixes and protocol.dataset not in _RELEASE_DATASETS:
+        raise InputError(f"{prefixes[0]}* models are defined for the release protocols only")
+    # the molecular step reads the polymer's name before the hydrolysis step replaces it
+    both = "molecular_" in prefixes and "hydrolysis_" in prefixes
     make = {
         "scaled_": ("scaled_time", SizeScaledTimeFeatures),
         "higuchi_": ("higuchi", HiguchiFeatures),
         "hydrolysis_": ("hydrolysis", HydrolysisFeatures),
+        "molecular_": ("molecular", lambda: MolecularFeatures(keep_polymer=both)),
     }
-    model, prefixes = _prefixes(model)
-    if prefixes and protocol.dataset not in _RELEASE_DATASETS:
-        raise InputError(f"{prefixes[0]}* models are defined for the release protocols only")
+    if both:
+        prefixes.sort(key=lambda p: p != "molecular_")
     return model, [(make[p][0], make[p][1]()) for p in prefixes]
 
 
@@ -329,7 +340,7 @@ def _inputs(protocol: Protocol, ds: AIDataset, model: object = None) -> pd.DataF
     cols = ds.spec.feature_names + (["Interprot"] if protocol.dataset == "protein_corona" else [])
     if isinstance(model, str):
         extra = [c for p in _prefixes(model)[1] for c in PHYSICS_PREFIXES[p]]
-        cols += [c for c in extra if c in ds.frame and c not in cols]
+        cols += [c for c in dict.fromkeys(extra) if c in ds.frame and c not in cols]
     return ds.frame[cols]
 
 
@@ -357,7 +368,10 @@ def build_model(
     scaled by the device size (t·S/V and t·(S/V)²: the clocks of erosion and of diffusion); the
     prefix ``higuchi_`` adds :class:`~nanomed.ai.features.HiguchiFeatures`, Higuchi's release
     clock from the drug's estimated solubility and load (e.g. ``higuchi_random_forest``;
-    prefixes combine, ``higuchi_scaled_random_forest``).
+    prefixes combine, ``higuchi_scaled_random_forest``); ``hydrolysis_`` adds
+    :class:`~nanomed.ai.features.HydrolysisFeatures`, the polymer's hydrolysis clock (input column
+    ``Polymer``); ``molecular_`` adds :class:`~nanomed.ai.features.MolecularFeatures`, the
+    molecular scale's drug–polymer compatibility (input columns ``Drug_SMILES`` and ``Polymer``).
     For the Nano-Tumor set the target is modelled as log(1 + DE): delivery efficiencies are positive
     and right-skewed (median 0.7 %ID, Wilhelm et al. 2016); scores are on the %ID scale.
     """

@@ -19,6 +19,7 @@ __all__ = [
     "DATASETS",
     "dataset_source",
     "load_bannigan",
+    "load_bannigan_drugs",
     "load_nano_tumor",
     "load_release_curves",
     "load_tumour_timecourses",
@@ -61,6 +62,19 @@ def load_bannigan(features: int = 17) -> pd.DataFrame:
     if features not in (14, 17):
         raise InputError(f"features must be 14 or 17, got {features}")
     return _read("bannigan_lai", f"release_{features}_features.csv").copy()
+
+
+def load_bannigan_drugs() -> pd.DataFrame:
+    """The drugs of the Bannigan tables: ``code`` (the head of ``DP_Group``), ``name``, ``smiles``.
+
+    Identified by nanomed; each SMILES reproduces the tables' molar mass, TPSA and log P (see the
+    dataset's SOURCE.md). Salts and hydrates are written as tabulated (``LPA``: acetate, ``QRC``:
+    dihydrate).
+
+    >>> load_bannigan_drugs().set_index("code").loc["DEX", "name"]
+    'dexamethasone'
+    """
+    return _read("bannigan_lai", "drugs.csv").copy()
 
 
 def load_release_curves() -> pd.DataFrame:

@@ -337,3 +337,77 @@ def test_hydrolysis_models_get_the_polymer_column():
     assert list(model.named_steps) == ["hydrolysis", "model"]
     model.fit(X.iloc[::20], ds.y.iloc[::20])
     assert np.isfinite(model.predict(X.iloc[:50])).all()
+
+
+def test_bannigan_drug_structures_reproduce_the_tabulated_descriptors():
+    """Each drug code of the Bannigan tables gets a structure; RDKit's molar mass, TPSA and
+    Crippen log P of it equal the published Drug_Mw, Drug_TPSA and Drug_LogP (Bannigan et al.,
+    Nat Commun 14:35, 2023), which were not used to write the SMILES."""
+    pytest.importorskip("rdkit")
+    from rdkit import Chem
+    from rdkit.Chem import Crippen, Descriptors, rdMolDescriptors
+
+    ds = load_dataset("bannigan_few_shot")
+    rows = ds.frame.drop_duplicates("DP_Group")
+    assert rows["Drug_SMILES"].notna().all() and rows["Drug_SMILES"].nunique() == 22
+    for _, r in rows.iterrows():
+        mol = Chem.MolFromSmiles(r["Drug_SMILES"])
+        assert Descriptors.MolWt(mol) == pytest.approx(r["Drug_Mw"], abs=0.011), r["DP_Group"]
+        assert rdMolDescriptors.CalcTPSA(mol) == pytest.approx(r["Drug_TPSA"], abs=0.006)
+        assert Crippen.MolLogP(mol) == pytest.approx(r["Drug_LogP"], abs=0.006), r["DP_Group"]
+
+
+def test_molecular_features_are_the_molecular_profile_of_drug_and_polymer(tmp_path):
+    """The featuriser writes the molecular scale's values (no second copy of the physics): χ from
+    Hansen parameters, χ − χ_c, log10 loading capacity, log partition and log10 D in the matrix;
+    stand-in polymers, parent molecules of salts, NaN with a warning for an uncovered group."""
+    pytest.importorskip("rdkit")
+    from nanomed.ai.features import MolecularFeatures
+    from nanomed.ai.modelio import load_model, save_model
+    from nanomed.molecular import molecular_profile
+
+    X = pd.DataFrame(
+        {"Drug_SMILES": ["CC(=O)Nc1ccc(O)cc1", "CC(=O)Nc1ccc(O)cc1", "CC(=O)Nc1ccc(O)cc1.O"],
+         "Polymer": ["PLGA-co-PAVL", "PVL-co-PAVL", "pcl"], "Polymer_MW": [10200.0, 15000.0, 15000.0],
+         "Time": [1.0, 2.0, 3.0]}
+    )  # fmt: skip
+    f = MolecularFeatures().fit(X)
+    out = f.transform(X)
+    assert list(out.columns) == f.get_feature_names_out()
+    assert "Drug_SMILES" not in out and "Polymer" not in out
+    for i, (carrier, mw) in enumerate([("PLGA", 10200.0), ("PCL", 15000.0), ("PCL", 15000.0)]):
+        p = molecular_profile("CC(=O)Nc1ccc(O)cc1", carrier, polymer_mw=mw)
+        expected = [p["chi"].value, p["chi"].value - p["chi_critical"].value,
+                    np.log10(p["loading_mass_fraction"].value), p["log_partition"].value,
+                    np.log10(p["d_matrix"].value)]  # fmt: skip
+        np.testing.assert_allclose(out.iloc[i, -5:].to_numpy(float), expected, rtol=1e-12)
+    # PVL stands in as PCL, a hydrate as its parent: rows 1 and 2 are the same
+    np.testing.assert_array_equal(out.iloc[1, -5:], out.iloc[2, -5:])
+    # a rubbery matrix (PCL, Tg −60 °C) lets the drug diffuse far faster than a glassy one (PLGA)
+    assert out["log_d_matrix"].iloc[1] > out["log_d_matrix"].iloc[0] + 3
+    sulfone = X.assign(Drug_SMILES="CS(=O)(=O)c1ccccc1")
+    with pytest.warns(UserWarning, match="no group-contribution estimate for CS"):
+        assert f.transform(sulfone)[["chi", "log_d_matrix"]].isna().all().all()
+    with pytest.raises(DataError, match=r"row 1: Polymer 'PEG' has no Hansen parameters \(known"):
+        f.transform(X.assign(Polymer=["PLGA", "PEG", "PCL"]))
+    with pytest.raises(DataError, match="row 0: Drug_SMILES='C1CC' is not a valid SMILES"):
+        f.transform(X.assign(Drug_SMILES="C1CC"))
+    with pytest.raises(DataError, match="row 2: Polymer_MW must be finite and > 0 g/mol"):
+        f.transform(X.assign(Polymer_MW=[1e4, 1e4, -1.0]))
+    loaded, _ = load_model(save_model(f, tmp_path / "molecular"))
+    pd.testing.assert_frame_equal(loaded.transform(X), out)
+
+
+def test_molecular_and_hydrolysis_prefixes_read_the_polymer_in_either_order():
+    from nanomed.ai.protocols import PROTOCOLS, _inputs
+
+    ds = load_dataset("bannigan_zero_shot")
+    X = _inputs(PROTOCOLS["bannigan_zero_shot"], ds, "hydrolysis_molecular_random_forest")
+    assert list(X.columns[-2:]) == ["Polymer", "Drug_SMILES"]  # each extra column once
+    a = build_model("bannigan_zero_shot", "hydrolysis_molecular_random_forest", n_estimators=5)
+    b = build_model("bannigan_zero_shot", "molecular_hydrolysis_random_forest", n_estimators=5)
+    assert list(a.named_steps) == list(b.named_steps) == ["molecular", "hydrolysis", "model"]
+    rows = X.iloc[::40]
+    with pytest.warns(UserWarning, match="no group-contribution estimate"):  # two sulfone drugs
+        pa = a.fit(rows, ds.y.iloc[::40]).predict(rows)
+    assert np.isfinite(pa).all()
