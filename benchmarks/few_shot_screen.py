@@ -25,6 +25,7 @@ The physics written here, all as features (nothing is fitted to release labels):
 - Tg(t) - 37 °C by Fox & Flory (J Appl Phys 21:581, 1950), Tg∞ - K/M_n(t), M_n = M_w/2; Tg∞ of
   PLGA interpolated 47 (50:50) - 52 (75:25) - 57 °C (PDLLA), K = 5.5e4 g·K/mol; PCL -60 °C,
   PVL -63 °C, PEA 10 °C: order-of-magnitude guesses;
+- the drug's basic aliphatic amines (bases catalyse ester hydrolysis);
 - the Higuchi clock (:class:`nanomed.ai.features.HiguchiFeatures`);
 - the molecular scale's drug–polymer compatibility (:class:`nanomed.ai.features.MolecularFeatures`:
   Flory–Huggins χ, χ − χ_c, loading capacity, partition, diffusivity in the matrix).
@@ -104,6 +105,17 @@ def _tg_margin(X: pd.DataFrame, mw_t: np.ndarray) -> np.ndarray:
     return np.where(glassy, tg_inf - 5.5e4 / (mw_t / 2.0), rubbery) - 37.0
 
 
+def _basic_amines(smiles: pd.Series) -> np.ndarray:
+    """Aliphatic amines (not amides, anilines, sulfonamides or aromatic N) of each drug: bases
+    catalyse ester hydrolysis and speed up PLGA degradation (Siegel et al., Eur J Pharm Biopharm
+    64:287, 2006, "Effect of drug type on the degradation rate of PLGA matrices")."""
+    from rdkit import Chem
+
+    amine = Chem.MolFromSmarts("[NX3;!$(N-C=[O,N,S]);!$(N-a);!$(N-S(=O)=O)]")
+    counts = {s: len(Chem.MolFromSmiles(s).GetSubstructMatches(amine)) for s in set(smiles)}
+    return smiles.map(counts).to_numpy(float)
+
+
 Candidate = Callable[[pd.DataFrame, pd.DataFrame, np.ndarray], dict[str, np.ndarray]]
 
 
@@ -156,6 +168,8 @@ def _candidates() -> dict[str, Candidate]:
         "higuchi": lambda X, Z, k: {"higuchi_clock": higuchi(X)},
         "higuchi_sphere_params": lambda X, Z, k: {"higuchi_clock": higuchi(X)} | sphere(X, k, True),
         "molecular": lambda X, Z, k: molecular(X),
+        "higuchi_molecular": lambda X, Z, k: {"higuchi_clock": higuchi(X)} | molecular(X),
+        "basic_amine": lambda X, Z, k: {"basic_amines": _basic_amines(X["Drug_SMILES"])},
     }
 
 
