@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from nanomed.cli._common import console, handle_errors
@@ -97,16 +98,17 @@ def profile(
             md_matrix=md_matrix, md_pmf=md_pmf, md_options=diffusion_opts, matrix_options=md_opts,
             pmf_options=pmf_opts, progress=progress,
         )  # fmt: skip
-    table = Table(title=f"{prof.smiles} in {carrier}")
+    table = Table(title=escape(f"{prof.smiles} in {carrier}"))  # SMILES brackets are not markup
     for col in ("quantity", "value", "unit", "level", "method"):
         table.add_column(col)
     for name, v in prof.values.items():
         table.add_row(
-            name, f"{v.value:.4g}" + (" (guess)" if v.guess else ""), v.unit, v.level, v.method
-        )
+            name, f"{v.value:.4g}" + (" (guess)" if v.guess else ""), v.unit, v.level,
+            escape(v.method),
+        )  # fmt: skip
     console.print(table)
     for note in prof.notes:
-        console.print(note, highlight=False)
+        console.print(note, highlight=False, markup=False)
     if out is not None:
         from nanomed.core.results import atomic_write
 

@@ -181,3 +181,32 @@ def test_cli_train_predict_explain_check(app, tmp_path):
     assert res.exit_code == 2 and "no such file" in res.output
     res = r.invoke(app, ["predict", str(tmp_path / "x.csv"), "--model", str(model)])
     assert res.exit_code == 2
+
+
+def test_cli_predict_shows_a_missing_molecular_estimate_as_one_warning_line(app, tmp_path):
+    """A drug the group contribution cannot estimate (a sulfone) gets NaN features: the CLI
+    says so on one line, naming the drug, instead of a library's source line."""
+    pytest.importorskip("rdkit")
+    from sklearn.pipeline import Pipeline
+
+    from nanomed.ai.estimators import RandomForestModel
+    from nanomed.ai.features import MolecularFeatures
+
+    rows = pd.DataFrame(
+        {"Drug_SMILES": ["CC(=O)Nc1ccc(O)cc1"] * 3 + ["CS(=O)(=O)c1ccccc1"] * 3,
+         "Polymer": ["PLGA"] * 6, "Polymer_MW": [3e4] * 6, "Time": [1.0, 7.0, 28.0] * 2}
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match="no group-contribution estimate"):
+        model = Pipeline(
+            [("molecular", MolecularFeatures()), ("model", RandomForestModel(n_estimators=5))]
+        ).fit(rows, [0.1, 0.4, 0.8, 0.2, 0.5, 0.9])
+    path = save_model(model, tmp_path / "m.npz")
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+    res = CliRunner().invoke(
+        app, ["predict", str(tmp_path / "rows.csv"), "-m", str(path), "-o", str(tmp_path / "p")]
+    )
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.output.splitlines() if "no group-contribution" in ln]
+    assert len(lines) == 1 and lines[0].startswith("warning: molecular features")
+    assert "CS(=O)(=O)c1ccccc1" in lines[0] and "data_to_wrap" not in res.output
+    assert len(pd.read_csv(tmp_path / "p" / "predictions.csv")) == 6

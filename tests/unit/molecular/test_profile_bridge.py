@@ -83,3 +83,14 @@ def test_cli_profile_and_errors(tmp_path):
         _app(), ["molecular", "profile", "--smiles", "CCO", "--carrier", "vibranium"]
     )
     assert bad.exit_code == 2 and "unknown carrier material" in bad.output
+
+
+def test_cli_prints_bracketed_smiles_whole():
+    """Square brackets of a SMILES ([nH]) are atoms, not console markup: the table title and
+    the one-line error keep them."""
+    runner = CliRunner()
+    fu = "O=c1[nH]cc(F)c(=O)[nH]1"  # fluorouracil
+    ok = runner.invoke(_app(), ["molecular", "profile", "--smiles", fu, "--carrier", "PLGA"])
+    assert ok.exit_code == 0 and f"{fu} in PLGA" in ok.output
+    bad = runner.invoke(_app(), ["molecular", "profile", "--smiles", fu + "X", "--carrier", "PLGA"])
+    assert bad.exit_code == 2 and f"'{fu}X' is not a valid SMILES" in bad.output
