@@ -21,13 +21,14 @@ data_app = typer.Typer(no_args_is_help=True, help="Datasets: quality checks.")
 
 
 def _print_frame(df: pd.DataFrame, title: str) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title)
     for col in df.columns:
-        table.add_column(str(col))
+        table.add_column(escape(str(col)))
     for _, row in df.iterrows():
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else escape(str(v)) for v in row])
     console.print(table)
 
 

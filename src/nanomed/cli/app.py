@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from nanomed._version import __version__
@@ -113,7 +114,8 @@ def params_show(name: Annotated[str, typer.Argument(help="e.g. physiology/mouse"
         lo = "-inf" if row["lower"] is None else f"{row['lower']:g}"
         hi = "inf" if row["upper"] is None else f"{row['upper']:g}"
         value = f"{row['value']:.4g}" + (" (guess)" if row["guess"] else "")
-        table.add_row(row["name"], value, row["unit"], f"[{lo}, {hi}]", row["reference"])
+        cells = (row["name"], value, row["unit"], f"[{lo}, {hi}]", row["reference"])
+        table.add_row(*(escape(c) for c in cells))  # "[-inf, 1]" is text, not markup
     console.print(table)
 
 

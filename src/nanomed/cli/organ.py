@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from nanomed.cli._common import console, handle_errors
@@ -120,7 +121,7 @@ def calibrate(
         lo, hi = (("bound " if side in open_sides else "") + f"{r[f'profile_{side}']:.3g}"
                   for side in ("lower", "upper"))  # fmt: skip
         prof = "-" if r["profile_lower"] != r["profile_lower"] else f"{lo} – {hi}"
-        table.add_row(str(r["name"]), f"{r['estimate']:.4g}", fisher, prof)
+        table.add_row(escape(str(r["name"])), f"{r['estimate']:.4g}", fisher, prof)  # k[np_50]
     console.print(table)
     if result.summary()["profile_open"].astype(bool).any():
         console.print(
