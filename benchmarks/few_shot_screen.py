@@ -9,7 +9,7 @@ outer protocol only if it gains >= 0.003 on >= 4/5 (the bar set in session 7, RE
 attempt").
 
 Run: ``.venv/bin/python benchmarks/few_shot_screen.py [CANDIDATE ...]`` (~45 s per candidate on 2
-cores; no argument: all). Candidates: see ``CANDIDATES``.
+cores; no argument: each alone). Candidates: see ``_candidates``; ``a+b`` adds both.
 
 The physics written here, all as features (nothing is fitted to release labels):
 
@@ -166,9 +166,12 @@ def _candidates() -> dict[str, Candidate]:
         },
         "tg": lambda X, Z, k: {"tg_margin": _tg_margin(X, mw_t(X, k))},
         "higuchi": lambda X, Z, k: {"higuchi_clock": higuchi(X)},
-        "higuchi_sphere_params": lambda X, Z, k: {"higuchi_clock": higuchi(X)} | sphere(X, k, True),
         "molecular": lambda X, Z, k: molecular(X),
-        "higuchi_molecular": lambda X, Z, k: {"higuchi_clock": higuchi(X)} | molecular(X),
+        "fick_clock": lambda X, Z, k: {  # Fourier number D_matrix·t/a² of the device
+            "log_fick_clock": molecular(X)["log_d_matrix"]
+            + np.log10(np.maximum(X["Time"].to_numpy(float), 1e-6) * 86400.0)
+            - 2 * np.log10(3.0 / X["SA-V"].to_numpy(float))
+        },
         "basic_amine": lambda X, Z, k: {"basic_amines": _basic_amines(X["Drug_SMILES"])},
     }
 
@@ -184,13 +187,18 @@ def main(names: list[str]) -> None:
     base["hydrolysis_extent"] = k * X["Time"].to_numpy(float)
     splits = list(protocol_splits("bannigan_few_shot", ds, 5))
     candidates = _candidates()
-    unknown = [n for n in names if n not in candidates]
+    unknown = [p for n in names for p in n.split("+") if p not in candidates]
     if unknown:
-        raise SystemExit(f"unknown candidates {unknown} (known: {', '.join(candidates)})")
+        raise SystemExit(
+            f"unknown candidates {unknown} (known: {', '.join(candidates)}; join with +)"
+        )
     scores: dict[str, list[float]] = {}
     for name in ["base", *[n for n in names if n != "base"]]:
         t0 = time.perf_counter()
-        Z = base.assign(**candidates[name](X, base, k)).to_numpy(float)
+        added: dict[str, np.ndarray] = {}
+        for part in name.split("+"):  # "higuchi+molecular": both candidates' columns
+            added |= candidates[part](X, base, k)
+        Z = base.assign(**added).to_numpy(float)
         per_split = []
         for s, (train, _test) in enumerate(splits):
             oof = np.zeros(len(y))
@@ -211,4 +219,4 @@ def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or list(_candidates()))
+    main(sys.argv[1:] or [*_candidates(), "higuchi+sphere_params", "higuchi+molecular"])
