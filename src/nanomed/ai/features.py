@@ -737,6 +737,8 @@ class MolecularFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
             p = molecular_profile(parent, carrier, temperature=self.temperature, polymer_mw=mw)
         except ModelError:  # a group the contribution method lacks
             return [np.nan] * len(self._ADDED)
+        except InputError as exc:  # e.g. an element the estimates do not cover
+            raise DataError(f"row {row}: {self.smiles_column}={smiles!r}: {exc}") from None
         return [
             p["chi"].value,
             p["chi"].value - p["chi_critical"].value,

@@ -392,6 +392,8 @@ def test_molecular_features_are_the_molecular_profile_of_drug_and_polymer(tmp_pa
         f.transform(X.assign(Polymer=["PLGA", "PEG", "PCL"]))
     with pytest.raises(DataError, match="row 0: Drug_SMILES='C1CC' is not a valid SMILES"):
         f.transform(X.assign(Drug_SMILES="C1CC"))
+    with pytest.raises(DataError, match=r"row 2: Drug_SMILES='\[Pt\].*unsupported element"):
+        f.transform(X.assign(Drug_SMILES=["CCO", "CCO", "[Pt](Cl)(Cl)(N)N"]))
     with pytest.raises(DataError, match="row 2: Polymer_MW must be finite and > 0 g/mol"):
         f.transform(X.assign(Polymer_MW=[1e4, 1e4, -1.0]))
     loaded, _ = load_model(save_model(f, tmp_path / "molecular"))
