@@ -29,6 +29,7 @@ fitted pipeline can be saved by :mod:`nanomed.ai.modelio` without pickle.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Self, TypeAlias
 
@@ -38,7 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from nanomed.core.errors import DataError, InputError
+from nanomed.core.errors import DataError, InputError, ModelError
 
 __all__ = [
     "POLYMER_STAND_INS",
@@ -720,7 +721,6 @@ class MolecularFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         from rdkit import Chem
         from rdkit.Chem.MolStandardize import rdMolStandardize
 
-        from nanomed.core.errors import ModelError
         from nanomed.molecular import molecular_profile
 
         carrier = _library_polymer(polymer, "hansen_MPa05")
@@ -748,8 +748,6 @@ class MolecularFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         ]
 
     def transform(self, X: Table) -> pd.DataFrame:
-        import warnings
-
         check_is_fitted(self)
         df = _as_frame(X, self.feature_names_in_)
         smiles = df[self.smiles_column].astype(str).str.strip().to_numpy()
