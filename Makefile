@@ -21,6 +21,10 @@ run: $(STAMP)
 	$(VENV)/bin/nanomed release fit examples/release/bannigan_subset.csv --time-unit day --out out/release
 	$(VENV)/bin/nanomed calibrate examples/calibration/nano_tumor_74.csv examples/calibration/nano_tumor_74.yaml \
 		--fit nano.tumour.kmax=0.3:0.001:50 --fit nano.tumour.krelease=0.1:0.0001:10 --out out/calibration
+	$(PY) examples/scripts/forecast_unseen_groups.py out/ai
+	$(VENV)/bin/nanomed train bannigan_zero_shot --model molecular_higuchi_random_forest --out out/ai/design_model.npz
+	$(VENV)/bin/nanomed predict examples/ai/new_designs.csv --model out/ai/design_model.npz --std --out out/ai/new_designs.csv
+	$(VENV)/bin/nanomed explain out/ai/design_model.npz examples/ai/new_designs.csv --out out/ai/design_shap.png
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples

@@ -53,7 +53,7 @@ from nanomed.ai.features import (
     ReleaseCurveFeatures,
     ReleaseKineticFeatures,
 )
-from nanomed.ai.protocols import PROTOCOLS, _inputs, protocol_splits
+from nanomed.ai.protocols import PROTOCOLS, model_inputs, protocol_splits
 from nanomed.release.diffusion import sphere_fraction
 
 MW_EROSION = 5000.0  # g/mol, PLGAErosion's guess
@@ -178,7 +178,7 @@ def _candidates() -> dict[str, Candidate]:
 
 def main(names: list[str]) -> None:
     ds = load_dataset("bannigan_few_shot")
-    X = _inputs(PROTOCOLS["bannigan_few_shot"], ds, "hydrolysis_molecular_curve_blend")
+    X = model_inputs(PROTOCOLS["bannigan_few_shot"], ds, "hydrolysis_molecular_curve_blend")
     X = X.reset_index(drop=True)
     y, groups = np.asarray(ds.y, float), np.asarray(ds.groups)
     k = HydrolysisFeatures().fit(X).transform(X.assign(Time=1.0))["hydrolysis_extent"].to_numpy()

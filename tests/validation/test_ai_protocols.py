@@ -21,10 +21,10 @@ def test_protein_corona_auroc_near_published_and_falls_to_chance_on_shuffled_lab
     assert res.mean() > 0.76
 
     from nanomed.ai.datasets import load_dataset
-    from nanomed.ai.protocols import PROTOCOLS, _inputs, protocol_splits
+    from nanomed.ai.protocols import PROTOCOLS, model_inputs, protocol_splits
 
     ds = load_dataset("protein_corona")
-    X = _inputs(PROTOCOLS["protein_corona"], ds)
+    X = model_inputs(PROTOCOLS["protein_corona"], ds)
     y = np.random.default_rng(0).permutation(ds.y.to_numpy())
     tr, te = next(protocol_splits("protein_corona", ds, 1))
     from sklearn.metrics import roc_auc_score

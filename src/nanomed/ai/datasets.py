@@ -4,7 +4,9 @@ Each :class:`DatasetSpec` declares the features (with unit, kind and a plausible
 the column that groups rows that must not be split apart (a drug–polymer pair, a protein), and the
 source. :func:`load_dataset` returns an :class:`AIDataset` holding the table and its spec, built on
 the loaders of :mod:`nanomed.datasets`. Users' own tables in the standard long formats are read with
-:func:`read_release_table` and :func:`read_experiment_table`.
+:func:`read_release_table` and :func:`read_experiment_table`; a table in the columns of a bundled
+dataset (e.g. new release profiles in Bannigan's columns) with :func:`read_dataset_like`, so that the
+models of that dataset's protocols train on it.
 
 >>> ds = load_dataset("bannigan_few_shot")
 >>> ds.spec.group, ds.X.shape[1], ds.y.name
@@ -30,6 +32,7 @@ __all__ = [
     "FeatureSpec",
     "load_dataset",
     "load_protein_corona",
+    "read_dataset_like",
     "read_experiment_table",
     "read_release_table",
     "read_table",
@@ -383,3 +386,67 @@ def read_experiment_table(path: str | Path, targets: list[str]) -> pd.DataFrame:
                 "fill or remove them"
             )
     return df
+
+
+def read_dataset_like(path: str | Path, name: str, with_bundled: bool = False) -> AIDataset:
+    """A user's table in the columns of the bundled dataset ``name``, as an :class:`AIDataset`.
+
+    Use it to train a protocol's models on one's own measurements, e.g. release profiles of new
+    formulations in the columns of the Bannigan table (``nanomed train FILE --like
+    bannigan_few_shot``), alone or, with ``with_bundled``, after the bundled rows.
+
+    The table needs every feature of the dataset, its first target and its group column (rows of
+    one group are never split apart by the protocols' inner cross-validation). Every feature and
+    target cell must hold a number: an empty or non-numeric cell is a :class:`DataError` naming its
+    file line and column, never a row dropped or a NaN passed on. For the Bannigan datasets the
+    columns ``Polymer`` and ``Drug_SMILES`` (read by the ``hydrolysis_`` and ``molecular_`` models)
+    are taken from the table when it has them, else derived from ``DP_Group`` when its drug codes
+    and polymers are those of the bundled table. With ``with_bundled``, the user's profile ids
+    are prefixed ``user:`` so that no user profile merges with a bundled one.
+
+    >>> import tempfile, os
+    >>> rows = load_dataset("bannigan_few_shot").frame.head(3)
+    >>> path = os.path.join(tempfile.mkdtemp(), "mine.csv")
+    >>> rows.drop(columns=["Polymer", "Drug_SMILES"]).to_csv(path, index=False)
+    >>> ds = read_dataset_like(path, "bannigan_few_shot", with_bundled=True)
+    >>> len(ds.frame) - len(rows), ds.frame["Polymer"].iloc[-1]
+    (3783, 'PLGA')
+    """
+    if name not in DATASET_SPECS:
+        raise InputError(f"unknown dataset {name!r} (known: {', '.join(DATASET_SPECS)})")
+    spec = DATASET_SPECS[name]
+    df = read_table(path)
+    need = [*spec.feature_names, spec.target_names[0], *([spec.group] if spec.group else [])]
+    missing = [c for c in dict.fromkeys(need) if c not in df]
+    if missing:
+        raise DataError(f"{path}: missing columns {missing} (the columns of dataset {name!r})")
+    if df.empty:
+        raise DataError(f"{path}: no rows")
+    for f in (*spec.features, spec.targets[0]):
+        if f.kind == "categorical":
+            values = df[f.name]
+        else:
+            values = df[f.name] = _numeric(df, f.name, str(path))
+        empty = np.flatnonzero(values.isna().to_numpy())
+        if empty.size:
+            raise DataError(f"{path}: row {empty[0] + 2}, column {f.name!r}: empty")
+    if spec.group and df[spec.group].isna().any():
+        line = int(np.flatnonzero(df[spec.group].isna().to_numpy())[0]) + 2
+        raise DataError(f"{path}: row {line}, column {spec.group!r}: empty (the group of the row)")
+    if name.startswith("bannigan") and not {"Polymer", "Drug_SMILES"} <= set(df.columns):
+        try:
+            derived = _with_polymer_and_drug(df)
+        except DataError:  # not the bundled codes: models that need them say so when trained
+            derived = df
+        add = [c for c in ("Polymer", "Drug_SMILES") if c in derived and c not in df]
+        df = df.assign(**{c: derived[c] for c in add})
+    if with_bundled:
+        if spec.id_column and spec.id_column in df:
+            df[spec.id_column] = "user:" + df[spec.id_column].astype(str)
+        bundled = _load_frame(name)
+        if spec.id_column:
+            bundled = bundled.assign(**{spec.id_column: bundled[spec.id_column].astype(str)})
+        # a column the user's rows cannot give is dropped, not left empty for them
+        bundled = bundled.drop(columns=[c for c in bundled if c not in df])
+        df = pd.concat([bundled, df], ignore_index=True)
+    return AIDataset(spec, df.reset_index(drop=True))

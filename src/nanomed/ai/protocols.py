@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 from nanomed.ai.datasets import AIDataset, load_dataset
 from nanomed.ai.quality import check_split
-from nanomed.core.errors import InputError
+from nanomed.core.errors import DataError, InputError
 from nanomed.core.results import atomic_write
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ __all__ = [
     "ProtocolResult",
     "build_model",
     "evaluate",
+    "model_inputs",
     "protocol_splits",
     "selection_grid",
 ]
@@ -202,6 +203,11 @@ class InnerCVBlend(RegressorMixin, BaseEstimator):
         from sklearn.model_selection import GroupKFold, KFold
 
         yv = np.asarray(y, dtype=float)
+        if groups is not None and (n := len(np.unique(np.asarray(groups)))) < self.n_splits:
+            raise InputError(
+                f"the inner cross-validation needs at least {self.n_splits} groups; the "
+                f"training rows have {n}"
+            )
         cv = GroupKFold(self.n_splits) if groups is not None else KFold(self.n_splits)
         rows = np.arange(len(yv))
         oof = np.zeros((len(self.estimators), len(yv)))
@@ -334,13 +340,26 @@ def _get(name: str) -> Protocol:
     return PROTOCOLS[name]
 
 
-def _inputs(protocol: Protocol, ds: AIDataset, model: object = None) -> pd.DataFrame:
-    """The model's input columns (the corona set adds its InterPro annotation column; a physics
-    prefix of ``model`` adds the columns its featuriser reads, e.g. ``Polymer``)."""
+def model_inputs(protocol: Protocol, ds: AIDataset, model: object = None) -> pd.DataFrame:
+    """The columns of ``ds`` that ``model`` reads under ``protocol``: the dataset's features (the
+    corona set adds its InterPro annotation column), and the columns a physics prefix of
+    ``model`` reads, e.g. ``Polymer`` for ``hydrolysis_`` models (a :class:`DataError` if the
+    table lacks them).
+
+    >>> ds = load_dataset("bannigan_few_shot")
+    >>> list(model_inputs(PROTOCOLS["bannigan_few_shot"], ds, "hydrolysis_curve_blend"))[-2:]
+    ['T=1.0', 'Polymer']
+    """
     cols = ds.spec.feature_names + (["Interprot"] if protocol.dataset == "protein_corona" else [])
     if isinstance(model, str):
         extra = [c for p in _prefixes(model)[1] for c in PHYSICS_PREFIXES[p]]
-        cols += [c for c in dict.fromkeys(extra) if c in ds.frame and c not in cols]
+        absent = [c for c in dict.fromkeys(extra) if c not in ds.frame]
+        if absent:
+            raise DataError(
+                f"model {model!r} reads the column(s) {absent} (Polymer: the matrix, e.g. PLGA, "
+                "PLA, PCL; Drug_SMILES: the drug's structure), which the table lacks"
+            )
+        cols += [c for c in dict.fromkeys(extra) if c not in cols]
     return ds.frame[cols]
 
 
@@ -622,7 +641,7 @@ def evaluate(
 
     p = _get(protocol)
     ds = load_dataset(p.dataset)
-    X = _inputs(p, ds, model)
+    X = model_inputs(p, ds, model)
     name = model if isinstance(model, str) else getattr(model, "__name__", "custom")
     make = (lambda: build_model(protocol, model, random_state)) if isinstance(model, str) else model
     done, run = {}, ""

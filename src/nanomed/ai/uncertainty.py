@@ -192,13 +192,18 @@ def calibration_report(
 
 
 def predict_with_uncertainty(
-    model: BaseEstimator, X: pd.DataFrame | ArrayLike, level: float = 0.68
+    model: BaseEstimator,
+    X: pd.DataFrame | ArrayLike,
+    level: float = 0.68,
+    bounds: tuple[float | None, float | None] = (None, None),
 ) -> pd.DataFrame:
     """Prediction plus a central ``level`` interval from a model's own ``return_std``.
 
     Works for a nanomed regressor, a pipeline ending in one, and a log1p target transform (the
     interval is built on the transformed scale and mapped back, so it is asymmetric). The interval
     is the model's raw spread; calibrate it with :class:`ConformalRegressor` before trusting it.
+    ``bounds`` is the target's physical range (e.g. (0, 1) for a fraction released): the
+    interval is cut to it, since a Gaussian band about a prediction near a bound crosses it.
 
     Returns
     -------
@@ -221,4 +226,5 @@ def predict_with_uncertainty(
     lo, hi = gaussian_interval(mean, std, level)
     if inverse is not None:
         mean, lo, hi = inverse(mean), inverse(lo), inverse(hi)
+    lo, hi = (np.clip(v, *bounds) if bounds != (None, None) else v for v in (lo, hi))
     return pd.DataFrame({"prediction": mean, "std": std, "lower": lo, "upper": hi})

@@ -59,20 +59,35 @@ def data_check(
 
 
 def _training_table(
-    data: str, target: str | None, model: str | None = None
-) -> tuple[pd.DataFrame, pd.Series, str | None, str]:
-    """(X, y, protocol-or-None, dataset name) for a bundled protocol or a user CSV."""
-    from nanomed.ai.datasets import load_dataset, read_experiment_table
-    from nanomed.ai.protocols import PROTOCOLS, _inputs
+    data: str,
+    target: str | None,
+    model: str | None = None,
+    like: str | None = None,
+    with_bundled: bool = False,
+) -> tuple[pd.DataFrame, pd.Series, pd.Series | None, str | None, str]:
+    """(X, y, groups, protocol-or-None, dataset name) for a bundled protocol, a user table in a
+    protocol's columns (``like``) or a user experiment table."""
+    from nanomed.ai.datasets import load_dataset, read_dataset_like, read_experiment_table
+    from nanomed.ai.protocols import PROTOCOLS, _get, model_inputs
 
+    if with_bundled and like is None:
+        raise InputError("--with-bundled adds the bundled rows of --like PROTOCOL: give --like")
+    if like is not None:
+        if data in PROTOCOLS:
+            raise InputError(f"--like is for your own table; {data!r} is a protocol name")
+        p = _get(like)
+        ds = read_dataset_like(data, p.dataset, with_bundled)
+        ds = ds if target is None else ds.with_target(target)
+        name = f"{data} + bundled {p.dataset}" if with_bundled else str(data)
+        return model_inputs(p, ds, model), ds.y, ds.groups, p.name, name
     if data in PROTOCOLS:
         p = PROTOCOLS[data]
         ds = load_dataset(p.dataset, target)
-        return _inputs(p, ds, model), ds.y, p.name, p.dataset
+        return model_inputs(p, ds, model), ds.y, ds.groups, p.name, p.dataset
     if target is None:
         raise InputError("--target is needed when training on your own table")
     df = read_experiment_table(data, [target])
-    return df.drop(columns=[target]), df[target], None, str(data)
+    return df.drop(columns=[target]), df[target], None, None, str(data)
 
 
 @handle_errors
@@ -87,6 +102,16 @@ def train(
     score_splits: Annotated[
         int, typer.Option(help="Protocol splits scored for the card (0: none).")
     ] = 0,
+    like: Annotated[
+        str | None,
+        typer.Option(
+            help="Your table is in the columns of this protocol's dataset: train its models "
+            "(e.g. --like bannigan_few_shot --model hydrolysis_curve_blend)."
+        ),
+    ] = None,
+    with_bundled: Annotated[
+        bool, typer.Option(help="With --like: train on the bundled rows and yours.")
+    ] = False,
 ) -> None:
     """Train a model on all rows and save it with a model card (no pickle)."""
     import pandas as pd
@@ -96,7 +121,9 @@ def train(
     from nanomed.ai.modelio import save_model
     from nanomed.ai.protocols import build_model, evaluate
 
-    X, y, protocol, dataset = _training_table(data, target, model)
+    if like is not None and score_splits > 0:
+        raise InputError("--score-splits scores a bundled protocol's splits: not with --like")
+    X, y, groups, protocol, dataset = _training_table(data, target, model, like, with_bundled)
     if protocol is not None:
         est = build_model(protocol, model, seed)
     else:
@@ -109,12 +136,9 @@ def train(
                 ("model", make_estimator(model, random_state=seed)),
             ]
         )
-    if protocol is not None and "groups" in inspect.signature(est.fit).parameters:
+    if groups is not None and "groups" in inspect.signature(est.fit).parameters:
         # models that choose by inner CV must see the groups, or their choice leaks
-        from nanomed.ai.datasets import load_dataset
-        from nanomed.ai.protocols import PROTOCOLS
-
-        est.fit(X, y, groups=load_dataset(PROTOCOLS[protocol].dataset).groups)
+        est.fit(X, y, groups=groups)
     else:
         est.fit(X, y)
     card = {
@@ -225,6 +249,18 @@ def _model_inputs(
     return est, card, df, df[card["features"]] if card.get("features") else df
 
 
+def _target_bounds(card: dict[str, Any]) -> tuple[float | None, float | None]:
+    """The physical range of the card's target when it is a bundled dataset's (else open)."""
+    from nanomed.ai.datasets import DATASET_SPECS
+    from nanomed.ai.protocols import PROTOCOLS
+
+    name = PROTOCOLS[card["protocol"]].dataset if card.get("protocol") in PROTOCOLS else None
+    name = name or (card.get("dataset") if card.get("dataset") in DATASET_SPECS else None)
+    if name is None or card.get("target") not in DATASET_SPECS[name].target_names:
+        return (None, None)
+    return DATASET_SPECS[name].feature(card["target"]).bounds
+
+
 def predict_rows(model_file: Path, data: Path, out: Path, std: bool = False) -> None:
     """Predict with a saved model: rows of DATA in, one prediction per row out
     (``nanomed predict DATA --model FILE``, see :mod:`nanomed.cli.predict`)."""
@@ -236,7 +272,7 @@ def predict_rows(model_file: Path, data: Path, out: Path, std: bool = False) -> 
     elif std:
         from nanomed.ai.uncertainty import predict_with_uncertainty
 
-        unc = predict_with_uncertainty(est, X)
+        unc = predict_with_uncertainty(est, X, bounds=_target_bounds(card))
         result[f"predicted_{target}"] = unc["prediction"].to_numpy()
         for col in ("std", "lower", "upper"):
             result[f"{col}_{target}"] = unc[col].to_numpy()

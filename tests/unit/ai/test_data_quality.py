@@ -219,3 +219,68 @@ def test_every_spec_loads():
     # protein corona (Findlay et al., Environ Sci: Nano 5:64, 2018): the 3012 protein-AgNP pairs
     # of the upstream database.csv (ENM-Protein-Predictor commit 9133db1)
     assert len(load_dataset("protein_corona").frame) == 3012
+
+
+def test_a_table_in_a_bundled_dataset_s_columns_reads_back_its_rows(tmp_path):
+    from nanomed.ai.datasets import read_dataset_like
+
+    bundled = load_dataset("bannigan_few_shot").frame
+    mine = bundled[bundled["DP_Group"].isin(["DEX-PLGA", "QRC-PCL"])]
+    path = tmp_path / "mine.csv"
+    mine.drop(columns=["Polymer", "Drug_SMILES"]).to_csv(path, index=False)
+    ds = read_dataset_like(path, "bannigan_few_shot")
+    # the matrix and the structure come back from the bundled drug codes, the rows unchanged
+    assert ds.frame["Polymer"].tolist() == mine["Polymer"].tolist()
+    assert ds.frame["Drug_SMILES"].tolist() == mine["Drug_SMILES"].tolist()
+    np.testing.assert_allclose(ds.X.to_numpy(float), mine[ds.spec.feature_names].to_numpy(float))
+    assert ds.groups.tolist() == mine["DP_Group"].tolist()
+    both = read_dataset_like(path, "bannigan_few_shot", with_bundled=True)
+    assert len(both.frame) == len(bundled) + len(mine)
+    # the user's profile ids never merge with a bundled profile of the same number
+    ids = both.frame["Experimental_index"]
+    assert (
+        ids.nunique()
+        == bundled["Experimental_index"].nunique() + mine["Experimental_index"].nunique()
+    )
+    assert ids.iloc[len(bundled) :].str.startswith("user:").all()
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (lambda df: df.drop(columns=["T=0.5"]), r"missing columns \['T=0.5'\]"),
+        (lambda df: df.assign(DLC=df["DLC"].astype(object).where(df.index != 2, "ten")),
+         r"row 4, column 'DLC': 'ten' is not a number"),
+        (lambda df: df.assign(Release=df["Release"].where(df.index != 5)),
+         r"row 7, column 'Release': empty"),
+        (lambda df: df.assign(DP_Group=df["DP_Group"].where(df.index != 0)),
+         r"row 2, column 'DP_Group': empty"),
+    ],
+)  # fmt: skip
+def test_a_bad_cell_of_a_user_table_names_its_line_and_column(tmp_path, edit, says):
+    from nanomed.ai.datasets import read_dataset_like
+
+    rows = load_dataset("bannigan_few_shot").frame.head(8).reset_index(drop=True)
+    path = tmp_path / "mine.csv"
+    edit(rows).to_csv(path, index=False)
+    with pytest.raises(DataError, match=says):
+        read_dataset_like(path, "bannigan_few_shot")
+
+
+def test_a_new_drug_code_leaves_the_physics_columns_to_the_user(tmp_path):
+    from nanomed.ai.datasets import read_dataset_like
+    from nanomed.ai.protocols import PROTOCOLS, model_inputs
+
+    rows = load_dataset("bannigan_few_shot").frame.head(8).assign(DP_Group="NEW-PLGA")
+    path = tmp_path / "mine.csv"
+    rows.drop(columns=["Polymer", "Drug_SMILES"]).to_csv(path, index=False)
+    ds = read_dataset_like(path, "bannigan_few_shot", with_bundled=True)
+    assert "Polymer" not in ds.frame  # not left empty for the user's rows
+    p = PROTOCOLS["bannigan_few_shot"]
+    assert list(model_inputs(p, ds, "curve_blend").columns) == ds.spec.feature_names
+    with pytest.raises(DataError, match=r"reads the column\(s\) \['Polymer'\]"):
+        model_inputs(p, ds, "hydrolysis_curve_blend")
+    # given by the user, they are kept as given (no drug code to derive Drug_SMILES from)
+    rows.assign(Polymer="PCL").drop(columns=["Drug_SMILES"]).to_csv(path, index=False)
+    frame = read_dataset_like(path, "bannigan_few_shot").frame
+    assert frame["Polymer"].eq("PCL").all() and "Drug_SMILES" not in frame

@@ -103,6 +103,23 @@ def test_predict_with_uncertainty_maps_log_targets_back():
     assert ((out["lower"] <= out["prediction"]) & (out["prediction"] <= out["upper"])).all()
 
 
+def test_interval_of_a_bounded_target_stays_in_its_physical_range():
+    from nanomed.ai.estimators import RandomForestModel
+
+    # a fraction released near complete release: the forest's Gaussian band crosses 1
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(200, 2))
+    y = np.clip(0.8 + 0.3 * rng.uniform(size=200), 0, 1)
+    m = RandomForestModel(n_estimators=50, random_state=0).fit(X, y)
+    open_band = predict_with_uncertainty(m, X, level=0.95)
+    assert (open_band["upper"] > 1).any()
+    cut = predict_with_uncertainty(m, X, level=0.95, bounds=(0, 1))
+    assert cut["upper"].max() <= 1 and cut["lower"].min() >= 0
+    inside = open_band["upper"] <= 1  # rows whose band was inside are left as they were
+    np.testing.assert_array_equal(cut["upper"][inside], open_band["upper"][inside])
+    np.testing.assert_array_equal(cut["prediction"], open_band["prediction"])
+
+
 def test_conformal_quantile_coverage_is_between_level_and_level_plus_one_over_n_plus_one():
     # Lei et al. (JASA 2018, Thm 2.2): for exchangeable continuous scores the conformal quantile
     # of n calibration scores covers a new score with probability in [level, level + 1/(n+1)]

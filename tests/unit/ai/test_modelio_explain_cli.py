@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from nanomed.ai.datasets import load_dataset
 from nanomed.ai.explain import explain
 from nanomed.ai.modelio import load_model, save_model
-from nanomed.ai.protocols import PROTOCOLS, _inputs, build_model
+from nanomed.ai.protocols import PROTOCOLS, build_model, model_inputs
 from nanomed.cli import ai as ai_cli
 from nanomed.cli import predict as predict_cli
 from nanomed.core.errors import DataError
@@ -18,7 +18,7 @@ from nanomed.core.errors import DataError
 def _fitted(protocol, model, n=300, **kw):
     p = PROTOCOLS[protocol]
     ds = load_dataset(p.dataset)
-    X, y = _inputs(p, ds).iloc[:n], ds.y.iloc[:n]
+    X, y = model_inputs(p, ds).iloc[:n], ds.y.iloc[:n]
     return build_model(protocol, model, **kw).fit(X, y), X
 
 
@@ -102,11 +102,11 @@ def test_blend_reading_the_polymer_is_explained_on_its_features():
     """hydrolysis_ blends: members sharing their featurisers are explained on the features (the
     polymer's name replaced by its clock), like a pipeline."""
     from nanomed.ai.datasets import load_dataset
-    from nanomed.ai.protocols import PROTOCOLS, _inputs
+    from nanomed.ai.protocols import PROTOCOLS, model_inputs
 
     ds = load_dataset("bannigan_zero_shot")
     keep = ds.groups.isin(ds.groups.unique()[:8]).to_numpy()
-    X = _inputs(PROTOCOLS["bannigan_zero_shot"], ds, "hydrolysis_blend")[keep]
+    X = model_inputs(PROTOCOLS["bannigan_zero_shot"], ds, "hydrolysis_blend")[keep]
     model = build_model("bannigan_zero_shot", "hydrolysis_blend")
     model.fit(X, ds.y[keep], groups=ds.groups[keep].to_numpy())
     rows = X.iloc[::40]
@@ -210,3 +210,52 @@ def test_cli_predict_shows_a_missing_molecular_estimate_as_one_warning_line(app,
     assert len(lines) == 1 and lines[0].startswith("warning: molecular features")
     assert "CS(=O)(=O)c1ccccc1" in lines[0] and "data_to_wrap" not in res.output
     assert len(pd.read_csv(tmp_path / "p" / "predictions.csv")) == 6
+
+
+def test_cli_trains_a_protocol_model_on_a_user_table_in_its_columns(app, tmp_path):
+    """``train FILE --like PROTOCOL``: the protocol's recipe on the user's rows, its inner CV
+    grouped by the user's drug–polymer groups: the saved model predicts as the library model
+    fitted on the same rows with those groups."""
+    frame = load_dataset("bannigan_few_shot").frame
+    keep = ["DEX-PLGA", "IBP-PLGA", "5-FU-PLGA", "GEF-PLGA", "PRC-PLGA", "QRC-PCL"]
+    mine = frame[frame["DP_Group"].isin(keep)].drop(columns=["Polymer", "Drug_SMILES"])
+    path = tmp_path / "mine.csv"
+    mine.to_csv(path, index=False)
+    r = CliRunner()
+    args = ["train", str(path), "--like", "bannigan_few_shot", "--model", "blend"]
+    res = r.invoke(app, [*args, "--out", str(tmp_path / "m.npz")])
+    assert res.exit_code == 0, res.output
+    saved, card = load_model(tmp_path / "m.npz")
+    assert card["dataset"] == str(path) and card["protocol"] == "bannigan_few_shot"
+    p = PROTOCOLS["bannigan_few_shot"]
+    X = mine[load_dataset(p.dataset).spec.feature_names]
+    ref = build_model(p.name, "blend").fit(X, mine["Release"], groups=mine["DP_Group"])
+    np.testing.assert_allclose(saved.predict(X), ref.predict(X))
+    for bad, says in [
+        ([*args, "--score-splits", "2"], "not with --like"),
+        (["train", str(path), "--with-bundled"], "give --like"),
+        (["train", "bannigan_few_shot", "--like", "bannigan_few_shot"], "your own table"),
+        (
+            [*args[:4], "--model", "hydrolysis_blend"],
+            None,
+        ),  # Polymer derived from the bundled codes: fine
+    ]:
+        res = r.invoke(app, [*bad, "--out", str(tmp_path / "x.npz")])
+        if says is None:
+            assert res.exit_code == 0, res.output
+        else:
+            assert res.exit_code == 2 and says in res.output, (bad, res.output)
+    # the card names the protocol, so the interval of a fraction released stays within [0, 1]
+    res = r.invoke(app, [*args[:4], "--model", "random_forest", "--out", str(tmp_path / "f.npz")])
+    assert res.exit_code == 0, res.output
+    res = r.invoke(app, ["predict", str(path), "-m", str(tmp_path / "f.npz"), "--std",
+                         "-o", str(tmp_path / "p.csv")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    band = pd.read_csv(tmp_path / "p.csv")
+    assert band["upper_Release"].max() <= 1 and band["lower_Release"].min() >= 0
+    assert np.isclose(band["upper_Release"], 1).any()  # some band was cut at complete release
+    one = tmp_path / "one.csv"
+    mine[mine["DP_Group"] == "DEX-PLGA"].to_csv(one, index=False)
+    res = r.invoke(app, ["train", str(one), "--like", "bannigan_few_shot", "--model", "blend",
+                         "--out", str(tmp_path / "y.npz")])  # fmt: skip
+    assert res.exit_code == 2 and "at least 5 groups; the training rows have 1" in res.output

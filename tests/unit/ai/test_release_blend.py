@@ -230,12 +230,12 @@ def test_blend_model_file_round_trip(tmp_path):
     from nanomed.ai.features import ReleaseCurveFeatures
     from nanomed.ai.hybrid import IsotonicReleaseModel
     from nanomed.ai.modelio import load_model, save_model
-    from nanomed.ai.protocols import PROTOCOLS, InnerCVBlend, _inputs
+    from nanomed.ai.protocols import PROTOCOLS, InnerCVBlend, model_inputs
 
     ds = load_dataset("bannigan_few_shot")
     groups = np.asarray(ds.groups)
     keep = np.isin(groups, np.unique(groups)[:8])
-    X, y = _inputs(PROTOCOLS["bannigan_few_shot"], ds)[keep], ds.y[keep]
+    X, y = model_inputs(PROTOCOLS["bannigan_few_shot"], ds)[keep], ds.y[keep]
     members = [
         ("rf", RandomForestModel(n_estimators=10, random_state=0)),
         ("gbm", LightGBMModel(n_estimators=20, objective="l1", random_state=0)),
@@ -325,14 +325,14 @@ def test_hydrolysis_clock_from_the_library_rates(tmp_path):
 
 
 def test_hydrolysis_models_get_the_polymer_column():
-    from nanomed.ai.protocols import PROTOCOLS, _inputs
+    from nanomed.ai.protocols import PROTOCOLS, model_inputs
 
     ds = load_dataset("bannigan_zero_shot")
     assert set(ds.frame["Polymer"]) == {"PLGA", "PLA", "PCL", "PEA", "PVL-co-PAVL", "PLA-co-PALA",
                                         "PLGA-co-PALA", "PLGA-co-PAVL"}  # fmt: skip
     p = PROTOCOLS["bannigan_zero_shot"]
-    assert "Polymer" not in _inputs(p, ds, "random_forest")  # the published inputs are kept
-    X = _inputs(p, ds, "hydrolysis_random_forest")
+    assert "Polymer" not in model_inputs(p, ds, "random_forest")  # the published inputs are kept
+    X = model_inputs(p, ds, "hydrolysis_random_forest")
     model = build_model("bannigan_zero_shot", "hydrolysis_random_forest", n_estimators=5)
     assert list(model.named_steps) == ["hydrolysis", "model"]
     model.fit(X.iloc[::20], ds.y.iloc[::20])
@@ -401,10 +401,10 @@ def test_molecular_features_are_the_molecular_profile_of_drug_and_polymer(tmp_pa
 
 
 def test_molecular_and_hydrolysis_prefixes_read_the_polymer_in_either_order():
-    from nanomed.ai.protocols import PROTOCOLS, _inputs
+    from nanomed.ai.protocols import PROTOCOLS, model_inputs
 
     ds = load_dataset("bannigan_zero_shot")
-    X = _inputs(PROTOCOLS["bannigan_zero_shot"], ds, "hydrolysis_molecular_random_forest")
+    X = model_inputs(PROTOCOLS["bannigan_zero_shot"], ds, "hydrolysis_molecular_random_forest")
     assert list(X.columns[-2:]) == ["Polymer", "Drug_SMILES"]  # each extra column once
     a = build_model("bannigan_zero_shot", "hydrolysis_molecular_random_forest", n_estimators=5)
     b = build_model("bannigan_zero_shot", "molecular_hydrolysis_random_forest", n_estimators=5)
