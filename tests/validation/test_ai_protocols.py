@@ -99,3 +99,33 @@ def test_zero_splits_is_a_clear_error_not_an_empty_table():
         evaluate("nano_tumor", "lightgbm", n_splits=0)
     with pytest.raises(InputError, match="at least one split seed"):
         evaluate_published_protocol(())
+
+
+def test_a_user_table_is_split_and_scored_as_the_bundled_one(tmp_path):
+    """``evaluate(data=)``: given the bundled table back as a user file, the protocol gives the
+    same scores, without the published number (which belongs to the bundled table); a checkpoint
+    of one table is never resumed for another."""
+    import pandas as pd
+    import pytest
+
+    from nanomed.ai.datasets import load_dataset, read_dataset_like
+    from nanomed.core.errors import InputError
+
+    frame = load_dataset("bannigan_few_shot").frame
+    path = tmp_path / "mine.csv"
+    frame.drop(columns=["Polymer", "Drug_SMILES"]).to_csv(path, index=False)
+    mine = read_dataset_like(path, "bannigan_few_shot")
+    ref = evaluate("bannigan_few_shot", "lightgbm", n_splits=2)
+    res = evaluate("bannigan_few_shot", "lightgbm", n_splits=2, data=mine)
+    np.testing.assert_array_equal(res.scores["score"], ref.scores["score"])
+    assert res.summary()["published"].iloc[0] == "" and ref.summary()["published"].iloc[0]
+    with pytest.raises(InputError, match="scores dataset 'bannigan_zero_shot'"):
+        evaluate("bannigan_zero_shot", "lightgbm", n_splits=1, data=mine)
+    ck = tmp_path / "scores.csv"
+    evaluate("bannigan_few_shot", "lightgbm", n_splits=1, checkpoint=ck)
+    fewer = frame[frame["DP_Group"] != frame["DP_Group"].iloc[0]]
+    fewer.drop(columns=["Polymer", "Drug_SMILES"]).to_csv(path, index=False)
+    other = read_dataset_like(path, "bannigan_few_shot")
+    with pytest.raises(InputError, match="not a checkpoint of this evaluation"):
+        evaluate("bannigan_few_shot", "lightgbm", n_splits=1, checkpoint=ck, data=other)
+    assert len(pd.read_csv(ck)) == 1

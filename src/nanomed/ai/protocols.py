@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -605,6 +605,7 @@ def evaluate(
     inner_splits: int = 5,
     random_state: int = 0,
     checkpoint: str | os.PathLike[str] | None = None,
+    data: AIDataset | None = None,
 ) -> ProtocolResult:
     """Score a model on a published protocol.
 
@@ -633,6 +634,10 @@ def evaluate(
         the run's fingerprint (protocol, model, splits, targets, search, seeds); a file from
         another run raises :class:`~nanomed.core.errors.InputError` instead of being
         overwritten.
+    data : AIDataset, optional
+        Another table in the columns of the protocol's dataset (e.g. a user's own profiles from
+        :func:`~nanomed.ai.datasets.read_dataset_like`), split and scored the protocol's way;
+        the result then carries no published number.
     """
     import inspect
 
@@ -640,15 +645,23 @@ def evaluate(
     from sklearn.model_selection import GroupKFold, KFold, RandomizedSearchCV, StratifiedKFold
 
     p = _get(protocol)
-    ds = load_dataset(p.dataset)
+    if data is not None and data.spec.name != p.dataset:
+        raise InputError(
+            f"protocol {protocol!r} scores dataset {p.dataset!r}, not {data.spec.name!r}"
+        )
+    ds = load_dataset(p.dataset) if data is None else data
     X = model_inputs(p, ds, model)
     name = model if isinstance(model, str) else getattr(model, "__name__", "custom")
     make = (lambda: build_model(protocol, model, random_state)) if isinstance(model, str) else model
     done, run = {}, ""
     if checkpoint is not None:
+        table = None  # the bundled table; another one is named by a hash of its content
+        if data is not None:
+            table = hashlib.sha256(pd.util.hash_pandas_object(ds.frame).to_numpy()).hexdigest()
         run = _fingerprint(
-            protocol, name, n_splits, targets, search, search_iter, inner_splits, random_state
-        )
+            protocol, name, n_splits, targets, search, search_iter, inner_splits, random_state,
+            *([table] if table else []),
+        )  # fmt: skip
         done = _read_checkpoint(checkpoint, run)
     rows = []
     for target in targets or p.targets:
@@ -725,4 +738,7 @@ def evaluate(
                 except OSError as err:
                     raise InputError(f"checkpoint {checkpoint}: cannot write ({err})") from None
     notes = f"search: {search_iter} draws x GroupKFold/KFold({inner_splits})" if search else ""
+    if data is not None:  # the published numbers are of the bundled table
+        p = replace(p, published={})
+        notes = "; ".join(filter(None, [notes, f"scored on another table ({len(ds.frame)} rows)"]))
     return ProtocolResult(p, name, pd.DataFrame(rows), notes)

@@ -184,6 +184,16 @@ def evaluate_cmd(
             "arguments resumes from it)."
         ),
     ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Score on your own table in the columns of the protocol's dataset instead "
+            "(split and scored the protocol's way)."
+        ),
+    ] = None,
+    with_bundled: Annotated[
+        bool, typer.Option(help="With --data: the bundled rows and yours.")
+    ] = False,
 ) -> None:
     """Score a model on a dataset's published protocol, beside the published number.
 
@@ -195,8 +205,17 @@ def evaluate_cmd(
     of each method (forest -> KTRES on the extended inputs, + learned residual, direct forest,
     their ensemble).
     """
-    from nanomed.ai.protocols import evaluate
+    from nanomed.ai.protocols import _get, evaluate
 
+    table = None
+    if with_bundled and data is None:
+        raise InputError("--with-bundled adds the bundled rows to --data FILE: give --data")
+    if data is not None:
+        from nanomed.ai.datasets import read_dataset_like
+
+        if model in ("ai_pbpk", "ai_pbpk_published", "hybrid_release"):
+            raise InputError(f"--model {model} runs on the bundled table only, not with --data")
+        table = read_dataset_like(data, _get(protocol).dataset, with_bundled)
     if model == "ai_pbpk_published":
         if protocol != "nano_tumor":
             raise InputError("--model ai_pbpk_published applies to --protocol nano_tumor")
@@ -229,8 +248,9 @@ def evaluate_cmd(
 
         res = evaluate(protocol, few_shot_hybrid, n_splits=splits, checkpoint=out)
     else:
-        res = evaluate(protocol, model, n_splits=splits, checkpoint=out)
-    _print_frame(res.summary(), f"{protocol}: {model}")
+        res = evaluate(protocol, model, n_splits=splits, checkpoint=out, data=table)
+    where = f" on {data}" + (" + the bundled rows" if with_bundled else "") if data else ""
+    _print_frame(res.summary(), f"{protocol}{where}: {model}")
     if out is not None:
         console.print(f"per-split scores: {out}")
 

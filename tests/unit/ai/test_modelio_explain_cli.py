@@ -254,6 +254,12 @@ def test_cli_trains_a_protocol_model_on_a_user_table_in_its_columns(app, tmp_pat
     band = pd.read_csv(tmp_path / "p.csv")
     assert band["upper_Release"].max() <= 1 and band["lower_Release"].min() >= 0
     assert np.isclose(band["upper_Release"], 1).any()  # some band was cut at complete release
+    # scored the protocol's way on the user's table, with no published number beside it
+    res = r.invoke(app, ["evaluate", "--protocol", "bannigan_few_shot", "--data", str(path),
+                         "--splits", "1"])  # fmt: skip
+    assert res.exit_code == 0 and "mae" in res.output and "Bannigan" not in res.output
+    res = r.invoke(app, ["evaluate", "--protocol", "bannigan_few_shot", "--with-bundled"])
+    assert res.exit_code == 2 and "give --data" in res.output
     one = tmp_path / "one.csv"
     mine[mine["DP_Group"] == "DEX-PLGA"].to_csv(one, index=False)
     res = r.invoke(app, ["train", str(one), "--like", "bannigan_few_shot", "--model", "blend",
