@@ -402,7 +402,8 @@ def read_dataset_like(path: str | Path, name: str, with_bundled: bool = False) -
     columns ``Polymer`` and ``Drug_SMILES`` (read by the ``hydrolysis_`` and ``molecular_`` models)
     are taken from the table when it has them, else derived from ``DP_Group`` when its drug codes
     and polymers are those of the bundled table. With ``with_bundled``, the user's profile ids
-    are prefixed ``user:`` so that no user profile merges with a bundled one.
+    are prefixed ``user:`` so that no user profile merges with a bundled one, while a user group
+    named as a bundled one (``DEX-PLGA``) is that group: the protocols hold its rows out together.
 
     >>> import tempfile, os
     >>> rows = load_dataset("bannigan_few_shot").frame.head(3)
