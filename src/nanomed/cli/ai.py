@@ -39,16 +39,26 @@ def data_check(
     target: Annotated[list[str] | None, typer.Option(help="Target column(s).")] = None,
     group: Annotated[str | None, typer.Option(help="Column that must not be split apart.")] = None,
     out: Annotated[Path | None, typer.Option(help="Write the issues to this CSV.")] = None,
+    like: Annotated[
+        str | None,
+        typer.Option(
+            help="Your table is in the columns of this bundled dataset: check it against its "
+            "schema (plausible ranges, target, group, cumulative release)."
+        ),
+    ] = None,
 ) -> None:
     """Report missing values, unit/range problems, duplicates, outliers and leakage risks."""
     from nanomed.ai.datasets import DATASET_SPECS, load_dataset, read_table
     from nanomed.ai.quality import check_table
 
+    if like is not None and like not in DATASET_SPECS:
+        raise InputError(f"unknown dataset {like!r} (known: {', '.join(DATASET_SPECS)})")
     if str(file) in DATASET_SPECS:
         ds = load_dataset(str(file))
         report = check_table(ds.frame, ds.spec, targets=target, group=group)
     else:
-        report = check_table(read_table(file), targets=target, group=group)
+        spec = DATASET_SPECS[like] if like is not None else None
+        report = check_table(read_table(file), spec, targets=target, group=group)
     frame = report.to_frame()
     if len(frame):
         _print_frame(frame, f"Data check: {file}")

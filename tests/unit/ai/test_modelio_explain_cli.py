@@ -265,3 +265,24 @@ def test_cli_trains_a_protocol_model_on_a_user_table_in_its_columns(app, tmp_pat
     res = r.invoke(app, ["train", str(one), "--like", "bannigan_few_shot", "--model", "blend",
                          "--out", str(tmp_path / "y.npz")])  # fmt: skip
     assert res.exit_code == 2 and "at least 5 groups; the training rows have 1" in res.output
+
+
+def test_cli_checks_a_user_table_against_the_schema_it_is_like(app, tmp_path):
+    frame = load_dataset("bannigan_few_shot").frame
+    mine = frame[frame["DP_Group"].isin(["DEX-PLGA", "IBP-PLGA"])].reset_index(drop=True)
+    mine.loc[3, "DLC"] = 1.7  # a loading given in percent... of a fraction
+    mine.loc[10, "Release"] = 0.01  # a profile that falls
+    path, issues = tmp_path / "mine.csv", tmp_path / "issues.csv"
+    mine.to_csv(path, index=False)
+    r = CliRunner()
+    res = r.invoke(app, ["data", "check", str(path), "--like", "bannigan_few_shot",
+                         "--out", str(issues)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    found = pd.read_csv(issues)
+    assert {"out_of_range", "cumulative_drop"} <= set(found["kind"])
+    assert "DLC" in set(found.loc[found["kind"] == "out_of_range", "column"])
+    # without the schema the table's plausible ranges and profiles are unknown
+    r.invoke(app, ["data", "check", str(path), "--out", str(issues)])
+    assert not {"out_of_range", "cumulative_drop"} & set(pd.read_csv(issues)["kind"])
+    res = r.invoke(app, ["data", "check", str(path), "--like", "nope"])
+    assert res.exit_code == 2 and "unknown dataset 'nope'" in res.output
