@@ -423,17 +423,13 @@ def read_dataset_like(path: str | Path, name: str, with_bundled: bool = False) -
         raise DataError(f"{path}: missing columns {missing} (the columns of dataset {name!r})")
     if df.empty:
         raise DataError(f"{path}: no rows")
-    for f in (*spec.features, spec.targets[0]):
-        if f.kind == "categorical":
-            values = df[f.name]
-        else:
-            values = df[f.name] = _numeric(df, f.name, str(path))
-        empty = np.flatnonzero(values.isna().to_numpy())
+    numeric = {f.name: f.kind != "categorical" for f in (*spec.features, spec.targets[0])}
+    for col in dict.fromkeys(need):  # the group column, too, must be filled in every row
+        if numeric.get(col, False):
+            df[col] = _numeric(df, col, str(path))
+        empty = np.flatnonzero(df[col].isna().to_numpy())
         if empty.size:
-            raise DataError(f"{path}: row {empty[0] + 2}, column {f.name!r}: empty")
-    if spec.group and df[spec.group].isna().any():
-        line = int(np.flatnonzero(df[spec.group].isna().to_numpy())[0]) + 2
-        raise DataError(f"{path}: row {line}, column {spec.group!r}: empty (the group of the row)")
+            raise DataError(f"{path}: row {empty[0] + 2}, column {col!r}: empty")
     if name.startswith("bannigan") and not {"Polymer", "Drug_SMILES"} <= set(df.columns):
         try:
             derived = _with_polymer_and_drug(df)
