@@ -325,19 +325,38 @@ def load_dataset(name: str, target: str | None = None) -> AIDataset:
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV, TSV or Parquet table; a missing or unreadable file is an :class:`InputError`."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a table")
     if not path.is_file():
         raise InputError(f"no such file: {path}")
     suffix = path.suffix.lower()
+    sep = "\t" if suffix in (".tsv", ".tab") else ","
     try:
         if suffix == ".parquet":
-            return pd.read_parquet(path)
-        sep = "\t" if suffix in (".tsv", ".tab") else ","
-        return pd.read_csv(path, sep=sep, na_values=["NA", "NaN", "nan", ""])
+            df = pd.read_parquet(path)
+        else:
+            df = pd.read_csv(path, sep=sep, na_values=["NA", "NaN", "nan", ""])
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read table ({exc})") from None
+    if df.shape[1] == 1 and suffix != ".parquet":
+        other = next((d for d in (";", "\t", ",") if d != sep and d in str(df.columns[0])), None)
+        if other is not None:  # e.g. a spreadsheet exported with ';' (decimal commas likely too)
+            raise InputError(
+                f"{path}: one column {str(df.columns[0])[:40]!r}…; the file seems separated by "
+                f"{other!r}, nanomed reads {'tab' if sep == chr(9) else 'comma'}-separated tables"
+            )
+    if df.empty:
+        raise InputError(f"{path}: the table has no data rows")
+    return df
+
+
+#: the largest magnitude a cell may hold: the tree models compute in float32
+_LARGEST = float(np.finfo(np.float32).max)
 
 
 def _numeric(df: pd.DataFrame, col: str, where: str) -> pd.Series:
+    """Column ``col`` as numbers; a text, infinite or float32-overflowing cell is a
+    :class:`DataError` naming its file line (empty cells stay NaN for the caller to judge)."""
     values = pd.to_numeric(df[col], errors="coerce")
     bad = values.isna() & df[col].notna()
     if bad.any():
@@ -345,7 +364,30 @@ def _numeric(df: pd.DataFrame, col: str, where: str) -> pd.Series:
         raise DataError(
             f"{where}: row {i + 2}, column {col!r}: {plain(df[col].iloc[i])!r} is not a number"
         )
+    huge = values.abs().to_numpy(dtype=float) > _LARGEST  # inf too; NaN compares False
+    if huge.any():
+        i = int(np.flatnonzero(huge)[0])
+        raise DataError(
+            f"{where}: row {i + 2}, column {col!r}: {plain(df[col].iloc[i])!r} is not a finite "
+            "number of a usable size"
+        )
     return values
+
+
+def numeric_columns_checked(df: pd.DataFrame, where: str) -> pd.DataFrame:
+    """``df`` with every column of numbers checked: a column of numbers but for a few text cells
+    (at least half numbers) holds typos, not categories, and an infinite or overflowing number is
+    no measurement; either is a :class:`DataError` naming its file line and column."""
+    df = df.copy()
+    for col in df.columns:
+        v = df[col]
+        if pd.api.types.is_bool_dtype(v) or not v.notna().any():
+            continue
+        if pd.api.types.is_numeric_dtype(v) or (
+            pd.to_numeric(v, errors="coerce").notna().sum() >= 0.5 * v.notna().sum()
+        ):
+            df[col] = _numeric(df, col, where)
+    return df
 
 
 def read_release_table(path: str | Path) -> pd.DataFrame:
@@ -376,6 +418,7 @@ def read_experiment_table(path: str | Path, targets: list[str]) -> pd.DataFrame:
     missing = [c for c in targets if c not in df]
     if missing:
         raise DataError(f"{path}: target columns {missing} not found (columns: {list(df.columns)})")
+    df = numeric_columns_checked(df, str(path))
     for col in targets:
         df[col] = _numeric(df, col, str(path))
         empty = np.flatnonzero(df[col].isna().to_numpy()) + 2  # + header, 1-based lines
@@ -386,6 +429,30 @@ def read_experiment_table(path: str | Path, targets: list[str]) -> pd.DataFrame:
                 "fill or remove them"
             )
     return df
+
+
+def _warn_out_of_bounds(df: pd.DataFrame, spec: DatasetSpec, where: str) -> None:
+    """One warning per column with values outside the spec's plausible range (e.g. a loading of
+    3, a negative time): kept, as the bundled rows are, but never in silence."""
+    import warnings
+
+    for f in (*spec.features, *spec.targets):
+        lo, hi = f.bounds
+        if f.name not in df or f.kind == "categorical" or (lo is None and hi is None):
+            continue
+        v = pd.to_numeric(df[f.name], errors="coerce").to_numpy(dtype=float)
+        out = np.flatnonzero(
+            (v < (-np.inf if lo is None else lo)) | (v > (np.inf if hi is None else hi))
+        )
+        if out.size:
+            unit = f" {f.unit}" if f.unit not in ("", "1") else ""
+            span = f"[{'-inf' if lo is None else f'{lo:g}'}, {'inf' if hi is None else f'{hi:g}'}]"
+            warnings.warn(
+                f"{where}: column {f.name!r}: {out.size} row(s) outside the plausible range "
+                f"{span}{unit} (first: row {out[0] + 2}, {v[out[0]]:g})",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def read_dataset_like(path: str | Path, name: str, with_bundled: bool = False) -> AIDataset:
@@ -430,6 +497,7 @@ def read_dataset_like(path: str | Path, name: str, with_bundled: bool = False) -
         empty = np.flatnonzero(df[col].isna().to_numpy())
         if empty.size:
             raise DataError(f"{path}: row {empty[0] + 2}, column {col!r}: empty")
+    _warn_out_of_bounds(df, spec, str(path))
     if name.startswith("bannigan") and not {"Polymer", "Drug_SMILES"} <= set(df.columns):
         try:
             derived = _with_polymer_and_drug(df)

@@ -70,6 +70,12 @@ def _split_pipeline(model: Any, X: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
         model, X = model.steps[-1][1], Z
     if isinstance(model, TransformedTargetRegressor):
         model = model.regressor_  # explained on the transformed (e.g. log1p) scale
+    from sklearn.ensemble import VotingRegressor
+
+    if isinstance(model, VotingRegressor):  # the mean of its members: SHAP adds up the same way
+        w = np.ones(len(model.estimators_)) if model.weights is None else np.asarray(model.weights)
+        members = [(float(wi / w.sum()), e) for wi, e in zip(w, model.estimators_, strict=True)]
+        return _WeightedSum(members), X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
     from nanomed.ai.hybrid import IsotonicReleaseModel
 
     if isinstance(model, IsotonicReleaseModel):
@@ -119,7 +125,37 @@ def _tree_model(model: Any) -> Any:
         if hasattr(model, attr):
             return getattr(model, attr)
     name = type(model).__module__
-    return model if name.startswith(("lightgbm", "xgboost", "sklearn.ensemble")) else None
+    return model if name.startswith(("lightgbm", "xgboost", "sklearn.ensemble._forest")) else None
+
+
+def _tree_shap(model: Any, Z: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Exact TreeSHAP (Lundberg et al., Nat Mach Intell 2:56, 2020) of a tree model, or of a
+    weighted sum of tree models (SHAP values add like the outputs); None when a model is not a
+    tree ensemble or TreeSHAP fails its own additivity check (a known SHAP defect on very deep
+    trees, shap issue 4042), so that the caller falls back to permutation SHAP."""
+    import shap
+
+    members = model.members if isinstance(model, _WeightedSum) else [(1.0, model)]
+    trees = [(w, _tree_model(m)) for w, m in members]
+    if any(t is None for _, t in trees):
+        return None
+    total, base = np.zeros(Z.shape), 0.0
+    for w, tree in trees:
+        explainer = shap.TreeExplainer(tree)
+        try:
+            vals = explainer.shap_values(Z)
+        except Exception as exc:  # shap's ExplainerError is not public API
+            if "additivity" not in str(exc).lower():
+                raise
+            return None
+        b = explainer.expected_value
+        if isinstance(vals, list):  # classifier: one array per class
+            vals, b = vals[-1], np.atleast_1d(b)[-1]
+        elif vals.ndim == 3:
+            vals, b = vals[:, :, -1], np.atleast_1d(b)[-1]
+        total += w * np.asarray(vals, dtype=float)
+        base += w * float(np.mean(b))
+    return total, base
 
 
 def explain(model: Any, X: pd.DataFrame, max_background: int = 100, seed: int = 0) -> Explanation:
@@ -143,21 +179,15 @@ def explain(model: Any, X: pd.DataFrame, max_background: int = 100, seed: int = 
     if len(X) == 0:
         raise InputError("explain needs at least one row")
     final, Z = _split_pipeline(model, X)
-    tree = _tree_model(final)
     # SHAP permutes numbers: a text column (e.g. a polymer name that a featuriser inside the
     # model reads) is explained as codes of its labels, turned back into labels for the model
     labels = {c: pd.Index(pd.unique(Z[c].astype(str)))
               for c in Z.columns if not pd.api.types.is_numeric_dtype(Z[c])}  # fmt: skip
     Zf = Z.assign(**{c: lab.get_indexer(Z[c].astype(str)) for c, lab in labels.items()})
     Zf = Zf.astype(float)
-    if tree is not None:
-        explainer = shap.TreeExplainer(tree)
-        vals = explainer.shap_values(Zf.to_numpy())
-        base = explainer.expected_value
-        if isinstance(vals, list):  # classifier: one array per class
-            vals, base = vals[-1], np.atleast_1d(base)[-1]
-        elif vals.ndim == 3:
-            vals, base = vals[:, :, -1], np.atleast_1d(base)[-1]
+    exact = _tree_shap(final, Zf.to_numpy())
+    if exact is not None:
+        vals, base = exact
     else:
         predict = final.predict_proba if hasattr(final, "predict_proba") else final.predict
         columns = Zf.columns
@@ -172,7 +202,9 @@ def explain(model: Any, X: pd.DataFrame, max_background: int = 100, seed: int = 
 
         bg = Zf.sample(min(max_background, len(Zf)), random_state=seed).to_numpy()
         explainer = shap.PermutationExplainer(f, bg, seed=seed)
-        out = explainer(Zf.to_numpy(), silent=True)
+        # one permutation, forwards and back, needs 2·n + 1 evaluations (SHAP's minimum)
+        evals = max(500, 2 * Zf.shape[1] + 1)
+        out = explainer(Zf.to_numpy(), max_evals=evals, silent=True)
         vals, base = out.values, out.base_values
     base = float(np.mean(base))
     return Explanation(np.asarray(vals, dtype=float), base, Zf.reset_index(drop=True))

@@ -23,7 +23,14 @@ import numpy as np
 from nanomed.core.errors import DataError, InputError
 from nanomed.core.results import atomic_write
 
-__all__ = ["FORMAT_VERSION", "SAVEABLE", "load_model", "save_model"]
+__all__ = [
+    "FORMAT_VERSION",
+    "SAVEABLE",
+    "check_inputs",
+    "input_schema",
+    "load_model",
+    "save_model",
+]
 
 FORMAT_VERSION = 1
 _FUNCS = {"log1p": np.log1p, "expm1": np.expm1}
@@ -272,14 +279,135 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"no such model file: {path}")
+    import zipfile
+
+    with path.open("rb") as fh:
+        if fh.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
+            raise DataError(f"{path}: not a nanomed model file (not an .npz archive)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
-    except (ValueError, OSError) as exc:
-        raise DataError(f"{path}: not a nanomed model file ({exc})") from None
+    except ValueError:  # an object array, which only pickle could load: refused
+        raise DataError(f"{path}: not a nanomed model file (it needs pickle: refused)") from None
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise DataError(f"{path}: not a nanomed model file or damaged ({exc})") from None
     if "__nanomed__" not in arrays:
         raise DataError(f"{path}: not a nanomed model file (no header)")
-    doc = json.loads(arrays.pop("__nanomed__").tobytes().decode())
-    if doc.get("format") != "nanomed-model" or doc.get("format_version", 0) > FORMAT_VERSION:
-        raise DataError(f"{path}: unsupported model format {doc.get('format_version')}")
-    return _decode(doc["model"], arrays, ""), doc.get("card", {})
+    try:
+        doc = json.loads(arrays.pop("__nanomed__").tobytes().decode())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise DataError(f"{path}: damaged model file (its header is not JSON)") from None
+    version = doc.get("format_version", 0) if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or doc.get("format") != "nanomed-model":
+        raise DataError(f"{path}: damaged model file (its header is not a nanomed header)")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise DataError(
+            f"{path}: model format {version!r} is not readable by this nanomed "
+            f"(reads up to {FORMAT_VERSION})"
+        )
+    card = doc.get("card", {})
+    try:
+        return _decode(doc["model"], arrays, ""), card if isinstance(card, dict) else {}
+    except DataError:
+        raise
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        # a missing or reshaped weight array, an edited structure: not a model any more
+        raise DataError(f"{path}: damaged model file ({type(exc).__name__}: {exc})") from None
+
+
+#: categories listed in a card at most (a column with more distinct labels is an identifier)
+_MAX_CATEGORIES = 200
+
+
+def input_schema(X: Any, text_columns: Any = ()) -> dict[str, dict[str, Any]]:
+    """What each input column held in training, for the model card (``card["inputs"]``).
+
+    Numbers: their range and whether any cell was empty. Text: its labels when the model encodes
+    them as categories (a label unseen in training gets no effect of its own), or ``"text"`` for
+    ``text_columns`` that a featuriser reads as such (a polymer name, a SMILES: a new one is the
+    point of the model).
+
+    >>> import pandas as pd
+    >>> input_schema(pd.DataFrame({"d": [10.0, 50.0], "shape": ["rod", "sphere"]}))["shape"]
+    {'kind': 'category', 'missing': False, 'values': ['rod', 'sphere']}
+    """
+    import pandas as pd
+
+    schema: dict[str, dict[str, Any]] = {}
+    for col in X.columns:
+        v = X[col]
+        entry: dict[str, Any] = {"missing": bool(v.isna().any())}
+        if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+            finite = v[np.isfinite(v.to_numpy(dtype=float))]
+            lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (None, None)
+            entry |= {"kind": "number", "min": lo, "max": hi}
+        elif col in text_columns:
+            entry |= {"kind": "text"}
+        else:
+            labels = sorted(map(str, v.dropna().unique()))
+            entry |= {"kind": "category"}
+            if len(labels) <= _MAX_CATEGORIES:
+                entry["values"] = labels
+        schema[str(col)] = entry
+    return schema
+
+
+def check_inputs(df: Any, card: dict[str, Any], where: str) -> Any:
+    """The model's input columns of table ``df``, checked against the card's ``inputs`` schema.
+
+    Errors (:class:`~nanomed.core.errors.DataError`, naming the file line and column): a missing
+    column, text, infinite or overflowing numbers in a numeric column, an empty cell where training
+    had none. Warnings (the prediction is made, but extrapolates): a number outside the training
+    range, a category not seen in training. Row numbers are file lines (header = line 1). A card
+    without ``inputs`` (written before nanomed recorded them) gets the checks of any table
+    (:func:`~nanomed.ai.datasets.numeric_columns_checked`).
+    """
+    import warnings
+
+    from nanomed.ai.datasets import _numeric, numeric_columns_checked
+
+    features = [str(c) for c in card.get("features", [])] or [str(c) for c in df.columns]
+    missing = [c for c in features if c not in df]
+    if missing:
+        raise InputError(f"{where}: columns {missing} needed by the model are missing")
+    X = df[features].copy()
+    if "inputs" not in card:  # a card written before input schemas: the checks of any table
+        return numeric_columns_checked(X, where)
+    for col, spec in (card.get("inputs") or {}).items():
+        if col not in X:
+            continue
+        kind = spec.get("kind")
+        if kind == "number":
+            X[col] = _numeric(X, col, where)
+        empty = np.flatnonzero(X[col].isna().to_numpy())
+        if empty.size and not spec.get("missing", False):
+            raise DataError(
+                f"{where}: row {empty[0] + 2}, column {col!r}: empty (the model was trained "
+                "on filled cells)"
+            )
+        if kind == "number" and spec.get("min") is not None:
+            v = X[col].to_numpy(dtype=float)
+            out = np.flatnonzero((v < spec["min"]) | (v > spec["max"]))
+            if out.size:
+                warnings.warn(
+                    f"{where}: column {col!r}: {out.size} row(s) outside the training range "
+                    f"[{spec['min']:g}, {spec['max']:g}] (first: row {out[0] + 2}, {v[out[0]]:g}); "
+                    "their predictions extrapolate",
+                    UserWarning,
+                    stacklevel=2,
+                )
+        elif kind == "category" and "values" in spec:
+            seen = set(spec["values"])
+            labels = X[col].astype(str)
+            new = np.flatnonzero(X[col].notna().to_numpy() & ~labels.isin(seen).to_numpy())
+            if new.size:
+                more = f" and {new.size - 1} more row(s)" if new.size > 1 else ""
+                warnings.warn(
+                    f"{where}: column {col!r}: {labels.iloc[new[0]]!r} (row {new[0] + 2}){more} "
+                    "hold a category not seen in training "
+                    f"(seen: {', '.join(spec['values'][:8])}{' …' if len(seen) > 8 else ''}); "
+                    "it has no effect of its own",
+                    UserWarning,
+                    stacklevel=2,
+                )
+    return X

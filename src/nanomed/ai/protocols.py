@@ -495,6 +495,11 @@ def protocol_splits(
     n = p.n_splits if n_splits is None else n_splits
     if n < 1:
         raise InputError(f"n_splits must be >= 1, got {n}")
+    # a hold-out needs a test part and a training part: two groups (rows) at least
+    units = ds.groups.nunique() if p.split == "group" else len(ds.frame)
+    if units < 2:
+        what = f"group(s) ({ds.spec.group})" if p.split == "group" else "row(s)"
+        raise InputError(f"protocol {p.name}: the table has {units} {what}; a split needs 2")
     if p.split == "group":
         for seed in range(n):
             yield next(

@@ -52,8 +52,9 @@ class Issue:
     message: str
     severity: str = "warning"
 
-    def as_dict(self) -> dict[str, object]:
-        shown = ", ".join(str(r) for r in self.rows[:_MAX_ROWS_SHOWN])
+    def as_dict(self, offset: int = 0) -> dict[str, object]:
+        """The issue as a table row; ``offset`` is added to the row positions shown."""
+        shown = ", ".join(str(r + offset) for r in self.rows[:_MAX_ROWS_SHOWN])
         more = f" (+{len(self.rows) - _MAX_ROWS_SHOWN})" if len(self.rows) > _MAX_ROWS_SHOWN else ""
         return {
             "severity": self.severity,
@@ -82,9 +83,11 @@ class QualityReport:
     def by_kind(self, kind: str) -> list[Issue]:
         return [i for i in self.issues if i.kind == kind]
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self, offset: int = 0) -> pd.DataFrame:
+        """One row per issue; ``offset=2`` shows the rows as the file lines of a table read from
+        a file with a header (the first data row is line 2)."""
         cols = ["severity", "kind", "column", "count", "rows", "message"]
-        return pd.DataFrame([i.as_dict() for i in self.issues], columns=cols)
+        return pd.DataFrame([i.as_dict(offset) for i in self.issues], columns=cols)
 
     def summary(self) -> str:
         kinds = pd.Series([i.kind for i in self.issues], dtype=object).value_counts()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -14,7 +16,14 @@ from rich.markup import escape
 
 from nanomed.core.errors import InputError, NanomedError
 
-__all__ = ["EXIT_FAILED", "EXIT_INPUT", "console", "err_console", "handle_errors"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INPUT",
+    "console",
+    "err_console",
+    "handle_errors",
+    "output_path",
+]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -36,8 +45,13 @@ def _one_line_warning(
 
 
 def handle_errors(func: F) -> F:
-    """Turn nanomed errors into a one-line message and a non-zero exit code, never a traceback;
-    warnings are shown as one line each."""
+    """Turn errors into a one-line message and a non-zero exit code, never a traceback;
+    warnings are shown as one line each.
+
+    Bad input (:class:`InputError`, an unreadable or unwritable path) exits with
+    :data:`EXIT_INPUT`; a model or solver failure with :data:`EXIT_FAILED`. Anything else is a
+    bug: it is named in one line too, and ``NANOMED_DEBUG=1`` lets its traceback through.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -55,8 +69,59 @@ def handle_errors(func: F) -> F:
                 f"[red]failed:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True
             )
             raise typer.Exit(EXIT_FAILED) from None
+        except OSError as exc:  # a path that cannot be read or written: the user's to fix
+            where = f": {exc.filename}" if exc.filename else ""
+            text = exc.strerror or str(exc)
+            err_console.print(
+                f"[red]error:[/red] {escape(text)}{escape(str(where))}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_INPUT) from None
         except KeyboardInterrupt:
             err_console.print("interrupted")
             sys.exit(130)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug or a library's refusal not foreseen: one line, no trace
+            if os.environ.get("NANOMED_DEBUG"):
+                raise
+            err_console.print(
+                f"[red]failed:[/red] unexpected {type(exc).__name__}: {escape(str(exc))} "
+                "(NANOMED_DEBUG=1 shows the traceback; please report it)",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_FAILED) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def output_path(
+    path: str | os.PathLike[str],
+    *inputs: str | os.PathLike[str] | None,
+    folder: bool = False,
+    option: str = "--out",
+) -> Path:
+    """Check an output path before any work is done, so that a long run does not fail at its end
+    and never writes over what it reads.
+
+    ``folder``: the path is a folder to create or reuse (else a file, whose folder is created).
+    A path that is one of ``inputs``, a file where a folder is wanted (or the reverse), or a
+    folder path that runs through a file is an :class:`InputError` naming ``option``.
+    """
+    path = Path(path)
+    given = [Path(p) for p in inputs if p is not None]
+    for p in given:
+        if path.exists() and p.exists() and path.resolve() == p.resolve():
+            raise InputError(
+                f"{option} {path}: is an input of this command; it would be overwritten"
+            )
+    if folder and path.exists() and not path.is_dir():
+        raise InputError(f"{option} {path}: is a file, not a folder")
+    if not folder and path.is_dir():
+        raise InputError(f"{option} {path}: is a folder; give a file name")
+    for parent in (path if folder else path.parent, *path.parent.parents):
+        if parent.exists() and not parent.is_dir():
+            raise InputError(f"{option} {path}: {parent} is a file, not a folder")
+    return path

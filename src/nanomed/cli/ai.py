@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from nanomed.cli._common import console, handle_errors
+from nanomed.cli._common import console, handle_errors, output_path
 from nanomed.core.errors import InputError
 
 if TYPE_CHECKING:  # pandas only for annotations: the CLI imports it lazily
@@ -47,25 +47,42 @@ def data_check(
         ),
     ] = None,
 ) -> None:
-    """Report missing values, unit/range problems, duplicates, outliers and leakage risks."""
+    """Report missing values, unit/range problems, duplicates, outliers and leakage risks.
+
+    Rows of a file are shown as its lines (header = line 1). Exit code 1 when an issue is an
+    error (e.g. a non-numeric cell in a numeric column), 0 otherwise.
+    """
     from nanomed.ai.datasets import DATASET_SPECS, load_dataset, read_table
     from nanomed.ai.quality import check_table
 
     if like is not None and like not in DATASET_SPECS:
         raise InputError(f"unknown dataset {like!r} (known: {', '.join(DATASET_SPECS)})")
+    if out is not None:
+        output_path(out, file)
     if str(file) in DATASET_SPECS:
         ds = load_dataset(str(file))
         report = check_table(ds.frame, ds.spec, targets=target, group=group)
     else:
         spec = DATASET_SPECS[like] if like is not None else None
-        report = check_table(read_table(file), spec, targets=target, group=group)
-    frame = report.to_frame()
+        df = read_table(file)
+        if spec is not None:  # the columns the dataset's models need, before any cell is judged
+            need = [*spec.feature_names, *spec.target_names[:1], *filter(None, [spec.group])]
+            missing = [c for c in dict.fromkeys(need) if c not in df]
+            if missing:
+                raise InputError(f"{file}: missing columns {missing} (the columns of {like!r})")
+        report = check_table(df, spec, targets=target, group=group)
+    bundled = str(file) in DATASET_SPECS
+    frame = report.to_frame(offset=0 if bundled else 2)  # a file's rows are its lines
     if len(frame):
-        _print_frame(frame, f"Data check: {file}")
+        _print_frame(frame, f"Data check: {file} ({'rows' if bundled else 'file lines'})")
     console.print(report.summary())
     if out is not None:
-        frame.to_csv(out, index=False)
+        from nanomed.core.results import atomic_write
+
+        atomic_write(out, lambda p: frame.to_csv(p, index=False))
         console.print(f"issues written to {out}")
+    if not report.ok:  # like a linter: scripts can stop on a table with errors
+        raise typer.Exit(1)
 
 
 def _training_table(
@@ -94,6 +111,8 @@ def _training_table(
         p = PROTOCOLS[data]
         ds = load_dataset(p.dataset, target)
         return model_inputs(p, ds, model), ds.y, ds.groups, p.name, p.dataset
+    if not Path(data).exists():
+        raise InputError(f"{data!r} is neither a protocol ({', '.join(PROTOCOLS)}) nor a file")
     if target is None:
         raise InputError("--target is needed when training on your own table")
     df = read_experiment_table(data, [target])
@@ -108,9 +127,9 @@ def train(
         str, typer.Option(help="lightgbm, random_forest, gaussian_process, …")
     ] = "lightgbm",
     target: Annotated[str | None, typer.Option(help="Target column.")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     score_splits: Annotated[
-        int, typer.Option(help="Protocol splits scored for the card (0: none).")
+        int, typer.Option(min=0, help="Protocol splits scored for the card (0: none).")
     ] = 0,
     like: Annotated[
         str | None,
@@ -133,7 +152,10 @@ def train(
 
     if like is not None and score_splits > 0:
         raise InputError("--score-splits scores a bundled protocol's splits: not with --like")
+    output_path(out, data)
     X, y, groups, protocol, dataset = _training_table(data, target, model, like, with_bundled)
+    if X.shape[1] == 0:
+        raise InputError(f"{data}: no feature columns besides the target {y.name!r}")
     if protocol is not None:
         est = build_model(protocol, model, seed)
     else:
@@ -146,15 +168,23 @@ def train(
                 ("model", make_estimator(model, random_state=seed)),
             ]
         )
+    _check_target_kind(est, y, model)
     if groups is not None and "groups" in inspect.signature(est.fit).parameters:
         # models that choose by inner CV must see the groups, or their choice leaks
         est.fit(X, y, groups=groups)
     else:
         est.fit(X, y)
+    from nanomed.ai.datasets import DATASET_SPECS
+    from nanomed.ai.modelio import input_schema
+    from nanomed.ai.protocols import _get
+
+    # columns outside the dataset's schema (Polymer, Drug_SMILES) are read by physics featurisers
+    known = DATASET_SPECS[_get(protocol).dataset].feature_names if protocol else list(X.columns)
     card = {
         "dataset": dataset,
         "target": str(y.name),
         "features": list(map(str, X.columns)),
+        "inputs": input_schema(X, text_columns=[c for c in X.columns if c not in known]),
         "model": model,
         "protocol": protocol,
         "n_rows": len(X),
@@ -218,6 +248,8 @@ def evaluate_cmd(
     from nanomed.ai.protocols import _get, evaluate
 
     table = None
+    if out is not None:
+        output_path(out, data)
     if with_bundled and data is None:
         raise InputError("--with-bundled adds the bundled rows to --data FILE: give --data")
     if data is not None:
@@ -265,18 +297,34 @@ def evaluate_cmd(
         console.print(f"per-split scores: {out}")
 
 
+def _check_target_kind(est: Any, y: pd.Series, model: str) -> None:
+    """A classifier needs class labels: a continuous target is the wrong model, said in one line."""
+    from sklearn.base import is_classifier
+    from sklearn.utils.multiclass import type_of_target
+
+    if is_classifier(est) and type_of_target(y.to_numpy()) not in ("binary", "multiclass"):
+        raise InputError(f"--model {model} is a classifier; target {y.name!r} is not class labels")
+
+
 def _model_inputs(
     model_file: Path, data: Path
 ) -> tuple[Any, dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """(model, card, table, the model's input columns of it checked against the card)."""
     from nanomed.ai.datasets import read_table
-    from nanomed.ai.modelio import load_model
+    from nanomed.ai.modelio import check_inputs, load_model
 
     est, card = load_model(model_file)
     df = read_table(data)
-    missing = [c for c in card.get("features", []) if c not in df]
-    if missing:
-        raise InputError(f"{data}: columns {missing} needed by the model are missing")
-    return est, card, df, df[card["features"]] if card.get("features") else df
+    if not card.get("features"):  # a file saved without a card: the model's own column names
+        names = getattr(est, "feature_names_in_", None)
+        n = getattr(est, "n_features_in_", None)
+        if names is None and n is not None and n != df.shape[1]:
+            raise InputError(
+                f"{model_file}: no model card names its inputs; the model takes {n} columns, "
+                f"{data} has {df.shape[1]}"
+            )
+        card = {**card, "features": [] if names is None else list(map(str, names))}
+    return est, card, df, check_inputs(df, card, str(data))
 
 
 def _target_bounds(card: dict[str, Any]) -> tuple[float | None, float | None]:
@@ -294,9 +342,14 @@ def _target_bounds(card: dict[str, Any]) -> tuple[float | None, float | None]:
 def predict_rows(model_file: Path, data: Path, out: Path, std: bool = False) -> None:
     """Predict with a saved model: rows of DATA in, one prediction per row out
     (``nanomed predict DATA --model FILE``, see :mod:`nanomed.cli.predict`)."""
+    output_path(out, data, model_file)
     est, card, df, X = _model_inputs(model_file, data)
     target = card.get("target", "prediction")
     result = df.copy()
+    if std and hasattr(est, "predict_proba"):
+        raise InputError(
+            f"--std: {model_file} is a classifier; its p_{target} is already a probability"
+        )
     if hasattr(est, "predict_proba"):
         result[f"p_{target}"] = est.predict_proba(X)[:, -1]
     elif std:
@@ -328,15 +381,23 @@ def ml_predict(
     predict_rows(model_file, data, out, std)
 
 
+_PLOT_FORMATS = (".png", ".svg", ".pdf", ".jpg")
+
+
 @handle_errors
 def explain_cmd(
     model_file: Annotated[Path, typer.Argument(help="Model file from `nanomed train`.")],
     data: Annotated[Path, typer.Argument(help="Rows to explain.")],
     out: Annotated[Path | None, typer.Option(help="SHAP summary plot (PNG/SVG).")] = None,
-    top: Annotated[int, typer.Option(help="Features shown.")] = 15,
+    top: Annotated[int, typer.Option(min=1, help="Features shown.")] = 15,
 ) -> None:
     """SHAP feature contributions of a saved model's predictions."""
     from nanomed.ai.explain import explain
+
+    if out is not None:
+        output_path(out, data, model_file)
+        if out.suffix.lower() not in _PLOT_FORMATS:
+            raise InputError(f"--out {out}: a plot is written as {', '.join(_PLOT_FORMATS)}")
 
     est, _, _, X = _model_inputs(model_file, data)
     exp = explain(est, X)

@@ -1,0 +1,312 @@
+"""Bad input to the AI commands: one line naming the file, line and column, never a traceback,
+never a file of the user's overwritten, never a silent prediction on an impossible row."""
+
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from nanomed.ai.datasets import load_dataset
+from nanomed.ai.explain import explain
+from nanomed.ai.modelio import check_inputs, input_schema, load_model
+from nanomed.ai.protocols import build_model
+from nanomed.cli import ai as ai_cli
+from nanomed.cli import predict as predict_cli
+from nanomed.cli._common import handle_errors, output_path
+from nanomed.core.errors import DataError, InputError
+
+
+@pytest.fixture(scope="module")
+def tumour(tmp_path_factory):
+    """A small Nano-Tumor forest trained through the CLI, and rows it can predict."""
+    d = tmp_path_factory.mktemp("tumour")
+    rows = load_dataset("nano_tumor").frame.head(60)
+    rows.to_csv(d / "train.csv", index=False)
+    res = CliRunner().invoke(
+        _app(),
+        ["train", str(d / "train.csv"), "--target", "DE24", "--model", "random_forest",
+         "--out", str(d / "m.npz")],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    rows.head(5).to_csv(d / "rows.csv", index=False)
+    return d
+
+
+@pytest.fixture(scope="module")
+def app():
+    return _app()
+
+
+def _app():
+    root = typer.Typer()
+    ai_cli.register(root)
+    predict_cli.register(root)
+
+    @root.callback()
+    def _root() -> None:
+        """nanomed (AI commands)."""
+
+    return root
+
+
+def _no_traceback(res):
+    assert "Traceback" not in res.output, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+
+
+def _rows_with(tumour, column, value, line=3):
+    df = pd.read_csv(tumour / "rows.csv")
+    df[column] = df[column].astype(object)
+    df.loc[line - 2, column] = value
+    path = tumour / f"bad_{column}_{abs(hash(str(value)))}.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "says"),
+    [
+        ("HD", "abc", "row 3, column 'HD': 'abc' is not a number"),
+        ("HD", "inf", "row 3, column 'HD': inf is not a finite number"),
+        ("BW", "1e308", "row 3, column 'BW': 1e+308 is not a finite number"),
+        ("Dose", "", "row 3, column 'Dose': empty"),
+    ],
+)
+def test_predict_names_the_line_and_column_of_a_bad_cell(app, tumour, column, value, says):
+    path = _rows_with(tumour, column, value)
+    res = CliRunner().invoke(
+        app, ["predict", str(path), "-m", str(tumour / "m.npz"), "-o", str(tumour / "p.csv")]
+    )
+    assert res.exit_code == 2 and says in res.output, res.output
+    _no_traceback(res)
+
+
+def test_predict_warns_of_extrapolation_and_unseen_categories(app, tumour):
+    df = pd.read_csv(tumour / "rows.csv")
+    df.loc[1, "HD"] = 5000.0  # nm, beyond any training particle
+    df.loc[2, "Shape"] = "Blob"
+    df.to_csv(tumour / "odd.csv", index=False)
+    res = CliRunner().invoke(
+        app, ["predict", str(tumour / "odd.csv"), "-m", str(tumour / "m.npz"),
+              "-o", str(tumour / "odd_p.csv")],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "column 'HD': 1 row(s) outside the training range" in res.output
+    assert "(first: row 3, 5000)" in res.output
+    assert "column 'Shape': 'Blob' (row 4) hold a category not seen in training" in res.output
+    assert len(pd.read_csv(tumour / "odd_p.csv")) == 5  # predicted all the same
+
+
+def test_outputs_never_overwrite_an_input_or_run_through_a_file(app, tumour):
+    r = CliRunner()
+    rows, model = tumour / "rows.csv", tumour / "m.npz"
+    before = rows.read_bytes()
+    for args in (
+        ["predict", str(rows), "-m", str(model), "-o", str(rows)],
+        ["data", "check", str(rows), "--out", str(rows)],
+        ["explain", str(model), str(rows), "--out", str(model)],
+    ):
+        res = r.invoke(app, args)
+        assert res.exit_code == 2 and "is an input of this command" in res.output, res.output
+    assert rows.read_bytes() == before
+    res = r.invoke(app, ["predict", str(rows), "-m", str(model), "-o", str(rows / "p.csv")])
+    assert res.exit_code == 2 and "rows.csv is a file, not a folder" in res.output
+    res = r.invoke(app, ["explain", str(model), str(rows), "--out", str(tumour / "a.xyz")])
+    assert res.exit_code == 2 and "a plot is written as .png" in res.output
+    assert r.invoke(app, ["explain", str(model), str(rows), "--top", "0"]).exit_code == 2
+
+
+def test_output_path_checks(tmp_path):
+    (tmp_path / "f").write_text("x")
+    assert output_path(tmp_path / "new" / "a.csv") == tmp_path / "new" / "a.csv"
+    assert output_path(tmp_path / "d", folder=True) == tmp_path / "d"
+    for path, kw, says in [
+        (tmp_path / "f", {"folder": True}, "is a file, not a folder"),
+        (tmp_path, {}, "is a folder; give a file name"),
+        (tmp_path / "f" / "a.csv", {}, "f is a file, not a folder"),
+    ]:
+        with pytest.raises(InputError, match=says):
+            output_path(path, **kw)
+    with pytest.raises(InputError, match=r"--calibration .* is an input"):
+        output_path(tmp_path / "f", tmp_path / "f", option="--calibration")
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        (lambda p: p.write_bytes(p.read_bytes()[:200]), "not a nanomed model file or damaged"),
+        (lambda p: p.write_text('{"format": "nanomed-model"}'), "not an .npz archive"),
+        ("header", "its header is not JSON"),
+        ("list", "not a nanomed header"),
+        ("version", "model format 'x' is not readable"),
+        ("array", "damaged model file (KeyError"),
+    ],
+)
+def test_a_damaged_model_file_is_one_line(app, tumour, tmp_path, damage, says):
+    path = tmp_path / "m.npz"
+    path.write_bytes((tumour / "m.npz").read_bytes())
+    if callable(damage):
+        damage(path)
+    else:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        doc = json.loads(arrays["__nanomed__"].tobytes().decode())
+        if damage == "header":
+            arrays["__nanomed__"] = np.frombuffer(b"\xff{not json", dtype=np.uint8)
+        elif damage == "list":
+            arrays["__nanomed__"] = np.frombuffer(b"[1, 2]", dtype=np.uint8)
+        elif damage == "version":
+            doc["format_version"] = "x"
+            arrays["__nanomed__"] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
+        else:  # one weight array lost
+            arrays.pop(next(k for k in arrays if k != "__nanomed__"))
+        np.savez(path, **arrays)
+    with pytest.raises(DataError, match=says.replace("(", r"\(")):
+        load_model(path)
+    res = CliRunner().invoke(app, ["predict", str(tumour / "rows.csv"), "-m", str(path)])
+    assert res.exit_code == 2 and says in res.output, res.output
+    assert zipfile.is_zipfile(tumour / "m.npz")  # the original untouched
+
+
+def test_reading_tables_refuses_empty_semicolon_and_folder_inputs(app, tumour, tmp_path):
+    header = pd.read_csv(tumour / "rows.csv").head(0)
+    header.to_csv(tmp_path / "h.csv", index=False)
+    pd.read_csv(tumour / "rows.csv").to_csv(tmp_path / "s.csv", sep=";", index=False)
+    r = CliRunner()
+    for table, says in [
+        (tmp_path / "h.csv", "the table has no data rows"),
+        (tmp_path / "s.csv", "seems separated by ';'"),
+        (tmp_path, "is a folder, not a table"),
+    ]:
+        res = r.invoke(app, ["predict", str(table), "-m", str(tumour / "m.npz")])
+        assert res.exit_code == 2 and says in res.output, res.output
+
+
+def test_train_refuses_typos_the_wrong_model_kind_and_unknown_names(app, tumour, tmp_path):
+    df = pd.read_csv(tumour / "train.csv")
+    df["HD"] = df["HD"].astype(object)
+    df.loc[5, "HD"] = "12O"  # a letter O typed for a zero: not a new category
+    df.to_csv(tmp_path / "typo.csv", index=False)
+    r = CliRunner()
+    out = ["--out", str(tmp_path / "x.npz")]
+    for args, says in [
+        (["train", str(tmp_path / "typo.csv"), "--target", "DE24"], "row 7, column 'HD': '12O'"),
+        (
+            ["train", str(tumour / "train.csv"), "--target", "DE24", "--model",
+             "random_forest_classifier"],
+            "is a classifier; target 'DE24' is not class labels",
+        ),
+        (["train", "no_such_protocol"], "neither a protocol"),
+        (["train", str(tumour / "train.csv"), "--target", "DE24", "--seed", "-1"], "--seed"),
+    ]:  # fmt: skip
+        res = r.invoke(app, [*args, *out])
+        assert res.exit_code == 2 and says in res.output, res.output
+    df[["DE24"]].to_csv(tmp_path / "only.csv", index=False)
+    res = r.invoke(app, ["train", str(tmp_path / "only.csv"), "--target", "DE24", *out])
+    assert res.exit_code == 2 and "no feature columns" in res.output
+
+
+def test_data_check_like_needs_the_columns_and_exits_1_on_errors(app, tmp_path):
+    frame = load_dataset("bannigan_few_shot").frame
+    mine = frame[frame["DP_Group"] == "DEX-PLGA"].reset_index(drop=True)
+    mine.drop(columns=["DP_Group"]).to_csv(tmp_path / "nogroup.csv", index=False)
+    r = CliRunner()
+    res = r.invoke(app, ["data", "check", str(tmp_path / "nogroup.csv"), "--like",
+                         "bannigan_few_shot"])  # fmt: skip
+    assert res.exit_code == 2 and "missing columns ['DP_Group']" in res.output
+    mine["DLC"] = mine["DLC"].astype(object)
+    mine.loc[4, "DLC"] = "n/a?"  # a non-numeric cell: an error, at file line 6
+    mine.to_csv(tmp_path / "bad.csv", index=False)
+    res = r.invoke(app, ["data", "check", str(tmp_path / "bad.csv"), "--like",
+                         "bannigan_few_shot", "--out", str(tmp_path / "i.csv")])  # fmt: skip
+    assert res.exit_code == 1, res.output
+    issues = pd.read_csv(tmp_path / "i.csv", dtype={"rows": str})
+    bad = issues[(issues["column"] == "DLC") & (issues["severity"] == "error")]
+    assert bad["rows"].tolist() == ["6"]  # the file line, as train and predict name it
+
+
+def test_evaluate_on_a_table_of_one_group_says_a_split_needs_two(app, tmp_path):
+    frame = load_dataset("bannigan_few_shot").frame
+    frame[frame["DP_Group"] == "DEX-PLGA"].to_csv(tmp_path / "one.csv", index=False)
+    res = CliRunner().invoke(app, ["evaluate", "--protocol", "bannigan_few_shot", "--data",
+                                   str(tmp_path / "one.csv"), "--model", "random_forest"])  # fmt: skip
+    assert res.exit_code == 2 and "1 group(s) (DP_Group); a split needs 2" in res.output
+
+
+def test_a_classifier_refuses_std_and_is_explained_exactly(app, tmp_path):
+    frame = load_dataset("protein_corona").frame.sample(300, random_state=0)
+    frame.to_csv(tmp_path / "c.csv", index=False)
+    r = CliRunner()
+    res = r.invoke(app, ["train", str(tmp_path / "c.csv"), "--target", "bound", "--model",
+                         "random_forest_classifier", "--out", str(tmp_path / "c.npz")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    res = r.invoke(app, ["predict", str(tmp_path / "c.csv"), "-m", str(tmp_path / "c.npz"),
+                         "--std", "-o", str(tmp_path / "p.csv")])  # fmt: skip
+    assert res.exit_code == 2 and "is a classifier; its p_bound is already a probability" in (
+        res.output
+    )
+
+
+def test_a_voting_model_is_explained_by_exact_tree_shap_of_its_members():
+    """SHAP values add like model outputs, so the mean of two tree models is explained exactly
+    by the mean of their TreeSHAP values: base + contributions = prediction (local accuracy,
+    Lundberg & Lee 2017)."""
+    ds = load_dataset("bannigan_zero_shot")
+    X, y = ds.X.iloc[:300], ds.y.iloc[:300]
+    est = build_model("bannigan_zero_shot", "forest_boost").fit(X, y)
+    exp = explain(est, X.iloc[:20])
+    np.testing.assert_allclose(
+        exp.base_value + exp.values.sum(axis=1), est.predict(X.iloc[:20]), atol=1e-6
+    )
+
+
+def test_explain_falls_back_to_permutation_shap_when_tree_shap_fails(monkeypatch):
+    """SHAP's TreeExplainer can fail its own additivity check on very deep trees (shap issue
+    4042): the explanation then comes from permutation SHAP, still locally accurate."""
+    import shap
+
+    class Broken:
+        def __init__(self, *a, **k):
+            pass
+
+        def shap_values(self, Z):
+            raise RuntimeError("Additivity check failed in TreeExplainer!")
+
+    ds = load_dataset("bannigan_zero_shot")
+    X, y = ds.X.iloc[:200], ds.y.iloc[:200]
+    est = build_model("bannigan_zero_shot", "random_forest", n_estimators=10).fit(X, y)
+    monkeypatch.setattr(shap, "TreeExplainer", Broken)
+    exp = explain(est, X.iloc[:3])
+    np.testing.assert_allclose(
+        exp.base_value + exp.values.sum(axis=1), est.predict(X.iloc[:3]), atol=1e-6
+    )
+
+
+def test_input_schema_round_trip_checks():
+    X = pd.DataFrame({"d": [10.0, 50.0, np.nan], "shape": ["rod", "sphere", "rod"]})
+    schema = input_schema(X)
+    assert schema["d"] == {"missing": True, "kind": "number", "min": 10.0, "max": 50.0}
+    card = {"features": ["d", "shape"], "inputs": schema}
+    ok = check_inputs(pd.DataFrame({"d": [np.nan, 20.0], "shape": ["rod", "rod"]}), card, "t")
+    assert ok["d"].isna().sum() == 1  # empty allowed: training had empty cells there
+    with pytest.raises(DataError, match="t: row 2, column 'shape': empty"):
+        check_inputs(pd.DataFrame({"d": [20.0], "shape": [None]}), card, "t")
+    with pytest.raises(InputError, match=r"columns \['shape'\] needed by the model"):
+        check_inputs(pd.DataFrame({"d": [20.0]}), card, "t")
+
+
+def test_an_unexpected_error_is_one_line_with_its_type(capsys):
+    @handle_errors
+    def boom() -> None:
+        raise ZeroDivisionError("division by zero")
+
+    with pytest.raises(typer.Exit) as exc:
+        boom()
+    assert exc.value.exit_code == 3
+    err = capsys.readouterr().err
+    assert "unexpected ZeroDivisionError: division by zero" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) <= 2
