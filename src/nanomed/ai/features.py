@@ -720,6 +720,7 @@ class MolecularFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
     def _profile(self, smiles: str, polymer: str, mw: float | None, row: int) -> list[float]:
         from rdkit import Chem
         from rdkit.Chem.MolStandardize import rdMolStandardize
+        from rdkit.rdBase import BlockLogs
 
         from nanomed.molecular import molecular_profile
 
@@ -729,7 +730,8 @@ class MolecularFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
                 f"row {row}: {self.polymer_column} {polymer!r} has no Hansen parameters "
                 f"(known, any case: {', '.join(_known_polymers('hansen_MPa05'))})"
             )
-        mol = Chem.MolFromSmiles(smiles)
+        with BlockLogs():  # the error below says it in one line; RDKit's log would repeat it
+            mol = Chem.MolFromSmiles(smiles)
         if mol is None:
             raise DataError(f"row {row}: {self.smiles_column}={smiles!r} is not a valid SMILES")
         parent = Chem.MolToSmiles(rdMolStandardize.LargestFragmentChooser().choose(mol))

@@ -6,6 +6,9 @@ Each command calls one library function of :mod:`nanomed.ai`; heavy imports happ
 from __future__ import annotations
 
 import inspect
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -327,6 +330,21 @@ def _model_inputs(
     return est, card, df, check_inputs(df, card, str(data))
 
 
+@contextmanager
+def _file_lines(path: Path) -> Iterator[None]:
+    """Re-raise a model's row error ("row 2: …", a 0-based position in the table it was given)
+    with the file line of that row, as every other message of the command names rows."""
+    from nanomed.core.errors import NanomedError
+
+    try:
+        yield
+    except NanomedError as exc:
+        m = re.match(r"row (\d+)([:,].*)", str(exc), flags=re.S)
+        if m is None:
+            raise
+        raise type(exc)(f"{path}: row {int(m[1]) + 2}{m[2]}") from None
+
+
 def _target_bounds(card: dict[str, Any]) -> tuple[float | None, float | None]:
     """The physical range of the card's target when it is a bundled dataset's (else open)."""
     from nanomed.ai.datasets import DATASET_SPECS
@@ -350,17 +368,18 @@ def predict_rows(model_file: Path, data: Path, out: Path, std: bool = False) -> 
         raise InputError(
             f"--std: {model_file} is a classifier; its p_{target} is already a probability"
         )
-    if hasattr(est, "predict_proba"):
-        result[f"p_{target}"] = est.predict_proba(X)[:, -1]
-    elif std:
-        from nanomed.ai.uncertainty import predict_with_uncertainty
+    with _file_lines(data):
+        if hasattr(est, "predict_proba"):
+            result[f"p_{target}"] = est.predict_proba(X)[:, -1]
+        elif std:
+            from nanomed.ai.uncertainty import predict_with_uncertainty
 
-        unc = predict_with_uncertainty(est, X, bounds=_target_bounds(card))
-        result[f"predicted_{target}"] = unc["prediction"].to_numpy()
-        for col in ("std", "lower", "upper"):
-            result[f"{col}_{target}"] = unc[col].to_numpy()
-    else:
-        result[f"predicted_{target}"] = est.predict(X)
+            unc = predict_with_uncertainty(est, X, bounds=_target_bounds(card))
+            result[f"predicted_{target}"] = unc["prediction"].to_numpy()
+            for col in ("std", "lower", "upper"):
+                result[f"{col}_{target}"] = unc[col].to_numpy()
+        else:
+            result[f"predicted_{target}"] = est.predict(X)
     from nanomed.core.results import atomic_write
 
     Path(out).parent.mkdir(parents=True, exist_ok=True)
@@ -400,7 +419,8 @@ def explain_cmd(
             raise InputError(f"--out {out}: a plot is written as {', '.join(_PLOT_FORMATS)}")
 
     est, _, _, X = _model_inputs(model_file, data)
-    exp = explain(est, X)
+    with _file_lines(data):
+        exp = explain(est, X)
     _print_frame(exp.importance().head(top), f"SHAP importance: {model_file.name}")
     if out is not None:
         import matplotlib.pyplot as plt

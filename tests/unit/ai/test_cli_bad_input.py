@@ -310,3 +310,26 @@ def test_an_unexpected_error_is_one_line_with_its_type(capsys):
     err = capsys.readouterr().err
     assert "unexpected ZeroDivisionError: division by zero" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) <= 2
+
+
+def test_a_model_s_row_error_names_the_file_line(app, tmp_path):
+    """A featuriser inside the model knows a row by its position in the table it was given;
+    the CLI names it by its file line, as every other message does."""
+    from sklearn.pipeline import Pipeline
+
+    from nanomed.ai.estimators import RandomForestModel
+    from nanomed.ai.features import HydrolysisFeatures
+    from nanomed.ai.modelio import save_model
+
+    rows = pd.DataFrame(
+        {"Polymer": ["PLGA", "PCL"] * 3, "LA/GA": [1.0, 0.0] * 3, "Time": [1.0, 7.0, 28.0] * 2}
+    )
+    model = Pipeline([("h", HydrolysisFeatures()), ("m", RandomForestModel(n_estimators=5))])
+    model.fit(rows, [0.1, 0.05, 0.4, 0.1, 0.9, 0.2])
+    card = {"features": list(rows.columns), "inputs": input_schema(rows, ["Polymer"])}
+    path = save_model(model, tmp_path / "h.npz", card)
+    rows.loc[2, "Polymer"] = "Unobtanium"  # file line 4
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+    res = CliRunner().invoke(app, ["predict", str(tmp_path / "rows.csv"), "-m", str(path)])
+    assert res.exit_code == 2, res.output
+    assert "rows.csv: row 4: Polymer 'Unobtanium' has no hydrolysis rate" in res.output
