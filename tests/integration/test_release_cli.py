@@ -81,14 +81,36 @@ def pytest_approx(x: float) -> object:
     return pytest.approx(x, rel=1e-5)
 
 
-def test_fit_with_every_profile_rejected_reports_them_instead_of_failing(tmp_path: Path) -> None:
+def test_fit_with_every_profile_rejected_lists_them_and_fails(tmp_path: Path) -> None:
     # negative time, then a duplicate time: both profiles are rejected with their file line;
-    # the run still writes its tables (empty) and the rejection list
+    # the run still writes its tables (empty) and the rejection list, then exits non-zero
     csv = tmp_path / "bad.csv"
     csv.write_text("profile_id,time,fraction_released\nA,0,0\nA,-1,0.5\nB,1,0.2\nB,1,0.3\n")
     out = tmp_path / "fit"
     res = runner.invoke(app, ["release", "fit", str(csv), "--time-unit", "day", "--out", str(out)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 2, res.output
     assert "2 profile(s) rejected, 0 kept" in res.output
+    assert "bad.csv: no profile could be fitted" in " ".join(res.output.split())
     failed = pd.read_csv(out / "failed.csv").set_index("profile_id")["reason"]
     assert "line 3: negative time" in failed["A"] and "line 5: duplicate time" in failed["B"]
+
+
+def test_fit_single_point_profile_is_rejected_for_every_model(tmp_path: Path) -> None:
+    # one point at t = 0 says nothing about any model: no model may "converge" on it
+    csv = tmp_path / "one.csv"
+    csv.write_text("profile_id,time,fraction_released\nA,0,0\n")
+    out = tmp_path / "fit"
+    res = runner.invoke(app, ["release", "fit", str(csv), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "no profile could be fitted" in res.output and "Traceback" not in res.output
+    assert pd.read_csv(out / "all_models.csv").empty
+    reasons = pd.read_csv(out / "failed.csv")["reason"]
+    assert reasons.str.contains(r"0 point\(s\) (?:at|with) t > 0").all()
+
+
+def test_simulate_refuses_a_zero_time_scale_and_a_non_time_unit() -> None:
+    res = runner.invoke(app, ["release", "simulate", "weibull", "-p", "td=0", "-p", "beta=0.7"])
+    assert res.exit_code == 2 and "td: must be > 0 h, got 0" in res.output
+    assert "nan" not in res.output
+    res = runner.invoke(app, ["release", "simulate", "weibull", "--time-unit", "kg"])
+    assert res.exit_code == 2 and "'kg' is not a unit of time" in res.output

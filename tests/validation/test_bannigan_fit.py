@@ -19,8 +19,11 @@ def test_whole_library_fits_every_profile() -> None:
     assert best["profile_id"].nunique() == 181  # every profile has a best model
     failed = lib.failed
     assert (failed["model"] != "").all()  # no profile rejected as a whole
-    # only Korsmeyer-Peppas may be skipped (profiles with < 2 points below F = 0.6)
-    assert set(failed["model"]) <= {"korsmeyer_peppas"}
+    # only Korsmeyer-Peppas may be skipped (profiles with < 2 points below F = 0.6), and a model
+    # with more parameters than a profile has informative points (t = 0 tells nothing)
+    kp = failed["model"] == "korsmeyer_peppas"
+    assert failed.loc[~kp, "reason"].str.contains("point(s) at t > 0 for", regex=False).all()
+    assert (~kp).sum() <= 2
     r2 = best["r2"]
     median, p10, frac = r2.median(), r2.quantile(0.10), (r2 >= 0.95).mean()
     print(f"Bannigan: median best R2 {median:.4f}, p10 {p10:.4f}, >=0.95: {frac:.1%}")

@@ -329,7 +329,7 @@ def input_schema(X: Any, text_columns: Any = ()) -> dict[str, dict[str, Any]]:
 
     >>> import pandas as pd
     >>> input_schema(pd.DataFrame({"d": [10.0, 50.0], "shape": ["rod", "sphere"]}))["shape"]
-    {'kind': 'category', 'missing': False, 'values': ['rod', 'sphere']}
+    {'missing': False, 'kind': 'category', 'values': ['rod', 'sphere']}
     """
     import pandas as pd
 

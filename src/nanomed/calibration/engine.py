@@ -32,11 +32,12 @@ summary and announced by a warning).
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -622,6 +623,19 @@ class CalibrationResult(Result):
         super().__init__(data, metadata)
         self.simulate = simulate
 
+    @classmethod
+    def load(cls, stem: str | os.PathLike[str]) -> Self:
+        """Read a calibration written by :meth:`save`; a damaged one is a one-line DataError."""
+        result = super().load(stem)
+        m = result.metadata
+        missing = [k for k in ("estimates", "parameters", "values") if k not in m]
+        if missing:
+            raise DataError(
+                f"{Path(stem).with_suffix('.json')}: not a saved calibration "
+                f"(missing {', '.join(map(repr, missing))})"
+            )
+        return result
+
     @property
     def values(self) -> dict[str, dict[str, float]]:
         """Fitted parameter values passed to ``simulate`` for each fitted scenario."""
@@ -629,7 +643,12 @@ class CalibrationResult(Result):
 
     def estimates(self) -> pd.DataFrame:
         """One row per estimated quantity with Fisher and profile intervals."""
-        return pd.DataFrame(self.metadata["estimates"])
+        df = pd.DataFrame(self.metadata["estimates"])
+        # a saved result writes NaN/inf as null: read them back as NaN
+        num = [c for c in ("estimate", "se_internal", "rse_percent", "fisher_lower",
+                           "fisher_upper", "profile_lower", "profile_upper") if c in df]  # fmt: skip
+        df[num] = df[num].astype(float)
+        return df
 
     def summary(self) -> pd.DataFrame:
         """The estimates table (statistics are in :meth:`statistics`).

@@ -457,6 +457,15 @@ def simulate_dosimetry(
                 f"below the medium's {medium.density_g_cm3:g} g/cm³; it would float away from "
                 "the cells (this model needs a density >= the medium's)"
             )
+        rho_s = p.material_density_g_cm3 or p.effective_density_g_cm3
+        if rho_s > p.effective_density_g_cm3 <= medium.density_g_cm3:
+            # solid fraction (rho_eff - rho_m) / (rho_s - rho_m) = 0: no solid, so the number of
+            # particles per delivered mass would be infinite
+            raise InputError(
+                f"particle {p.name!r}: an agglomerate of material density {rho_s:g} g/cm³ needs "
+                f"an effective density above the medium's {medium.density_g_cm3:g} g/cm³, got "
+                f"{p.effective_density_g_cm3:g} (it would hold no solid)"
+            )
     cite(
         "Hinderliter2010",
         "Hinderliter P.M. et al., ISDD: a computational model of particle sedimentation, diffusion "

@@ -51,6 +51,8 @@ def read_timecourse(path: str | Path, model: str = "uptake") -> pd.DataFrame:
     path = Path(path)
     try:
         df = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: empty file (expected a header series_id,time,value)") from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read as CSV ({str(exc).splitlines()[0]})") from None
     return check_timecourse(df, model, where=str(path))
@@ -65,6 +67,11 @@ def check_timecourse(df: pd.DataFrame, model: str, where: str = "data") -> pd.Da
     if missing:
         raise DataError(f"{where}: missing column(s) {', '.join(missing)} (need {', '.join(need)})")
     out = df[need].copy()
+    # a blank id would become the series "nan" (or be blamed on another column downstream)
+    blank = out["series_id"].isna() | out["series_id"].astype(str).str.strip().eq("")
+    if blank.any():
+        i = int(np.nonzero(blank.to_numpy())[0][0])
+        raise DataError(f"{where}: line {i + 2}, column 'series_id': empty")
     out["series_id"] = out["series_id"].astype(str)
     for col in need[1:]:
         num = pd.to_numeric(out[col], errors="coerce")

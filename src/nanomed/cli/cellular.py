@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nanomed.cli._common import console, handle_errors
+from nanomed.cli._common import console, handle_errors, output_path
 
 cell_app = typer.Typer(no_args_is_help=True, help="Cells: uptake, trafficking, release, effect.")
 
@@ -23,6 +23,7 @@ def dosimetry(
     from nanomed.cellular.runs import run_dosimetry
     from nanomed.schema import read_mapping
 
+    output_path(out, config, folder=True)
     files = run_dosimetry(read_mapping(config), out, where=str(config))
     for kind, path in files.items():
         console.print(f"{kind}: {path}")
@@ -38,6 +39,7 @@ def cell_simulate(
     from nanomed.cellular.runs import run_cell
     from nanomed.schema import read_mapping
 
+    output_path(out, config, folder=True)
     files = run_cell(read_mapping(config), out, where=str(config))
     for kind, path in files.items():
         console.print(f"{kind}: {path}")
@@ -53,6 +55,7 @@ def cell_fit(
     """Fit an uptake or viability model to time-course data."""
     from nanomed.cellular.runs import run_cell_fit
 
+    output_path(out, data, folder=True)
     fit, files = run_cell_fit(data, model, out)
     console.print(fit.to_dataframe().to_string(index=False))
     for kind, path in files.items():

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nanomed.cli._common import console, handle_errors
+from nanomed.cli._common import console, handle_errors, output_path
 from nanomed.core.errors import InputError
 
 __all__ = ["app", "register"]
@@ -66,7 +66,9 @@ def profile(
             help="Directory that makes the --md and --md-pmf runs resumable (rerun to continue)."
         ),
     ] = None,
-    threads: Annotated[int | None, typer.Option(help="CPU threads for the MD levels.")] = None,
+    threads: Annotated[
+        int | None, typer.Option(min=1, help="CPU threads for the MD levels.")
+    ] = None,
     temperature: Annotated[float, typer.Option(help="Temperature [K].")] = 310.15,
     logp: Annotated[float | None, typer.Option(help="Measured log P (else Crippen).")] = None,
     out: Annotated[
@@ -76,6 +78,10 @@ def profile(
     """Estimate the molecular profile of a drug in a carrier; --xtb and --md* add heavier levels."""
     from nanomed.molecular.profile import molecular_profile
 
+    if out is not None:
+        output_path(out)
+    if checkpoint is not None:
+        output_path(checkpoint, folder=True, option="--checkpoint")
     if not md_ps > 0:
         raise InputError(f"--md-ps: must be > 0 ps, got {md_ps}")
     md_opts: dict[str, object] = {"threads": threads} if threads else {}

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nanomed.cli._common import console, handle_errors
+from nanomed.cli._common import console, handle_errors, output_path
 
 __all__ = ["register"]
 
@@ -28,6 +28,7 @@ def run(
     """Run the multiscale simulation of each scenario; write results, summary.csv and report.html."""
     from nanomed.coupling import run_report, run_scenarios
 
+    output_path(out, *scenarios, folder=True)
     with console.status("simulating") as status:
         results = run_scenarios(
             scenarios, out, resume=resume, solver=solver, progress=status.update
@@ -107,6 +108,7 @@ def calibrate(
     from nanomed.organ.calibration_report import write_calibration
     from nanomed.organ.pbpk_fit import calibrate_pbpk
 
+    output_path(out, observations, *scenarios, folder=True)
     params = [_fit_parameter(f) for f in fit]
     with console.status("calibrating"):
         result, _ = calibrate_pbpk(str(observations), _scenarios_by_name(scenarios), params,
@@ -143,6 +145,7 @@ def predict_scenarios(scenarios: list[Path], calibration: Path, out: Path) -> No
     from nanomed.coupling import MultiscaleResult, run_report
     from nanomed.organ.pbpk_fit import predict_pbpk
 
+    output_path(out, calibration, *scenarios, folder=True)
     result = CalibrationResult.load(Path(calibration) / "calibration")
     results = []
     for name, sc in _scenarios_by_name(scenarios).items():

@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from nanomed.cli._common import console, handle_errors
-from nanomed.core.errors import InputError
+from nanomed.cli._common import console, handle_errors, output_path
+from nanomed.core.errors import DataError, InputError
 
 app = typer.Typer(no_args_is_help=True, help="Drug release: fit and simulate curves.")
 
@@ -57,6 +57,7 @@ def fit(
 
     from nanomed.release.plots import fit_release_file
 
+    output_path(out, curves, folder=True)
     specs = _split(models, "--models") if models is not None else None
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("fitting", total=None)
@@ -87,6 +88,11 @@ def fit(
             f"{(best['r2'] >= 0.95).mean():.0%} >= 0.95; {n_failed} failed fit(s) in failed.csv"
         )
     console.print(f"[green]wrote[/green] {', '.join(str(p) for p in res.files.values())}")
+    if not len(best):  # the tables are written (failed.csv lists why), but nothing was fitted
+        raise DataError(
+            f"{curves}: no profile could be fitted ({lib.metadata['n_profiles']} profile(s); "
+            f"the reasons are in {res.files.get('failed', Path(out) / 'failed.csv')})"
+        )
 
 
 @app.command("models")

@@ -8,6 +8,7 @@ through a temporary file and an atomic rename, so that a killed job never leaves
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -88,9 +89,11 @@ class Result:
             stem.with_suffix(".parquet"), lambda p: self.data.to_parquet(p, index=False)
         )
         meta = {"class": type(self).__name__, "metadata": self.metadata}
+        # NaN/inf (an interval not computed, an unbounded end) are not JSON: write them as null
+        plain = _finite(json.loads(json.dumps(meta, default=_json_default)))
         js = atomic_write(
             stem.with_suffix(".json"),
-            lambda p: p.write_text(json.dumps(meta, indent=2, default=_json_default)),
+            lambda p: p.write_text(json.dumps(plain, indent=2, allow_nan=False)),
         )
         return table, js
 
@@ -102,9 +105,29 @@ class Result:
         missing = [p.name for p in (table, meta_file) if not p.is_file()]
         if missing:
             raise DataError(f"{stem}: no saved result there ({', '.join(missing)} missing)")
-        data = pd.read_parquet(table)
-        meta = json.loads(meta_file.read_text())
+        try:
+            data = pd.read_parquet(table)
+        except Exception as exc:  # pyarrow's errors have no common base: any means damaged
+            first = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise DataError(f"{table}: not a readable saved table ({first})") from None
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise DataError(f"{meta_file}: damaged, not valid JSON ({exc})") from None
+        if not isinstance(meta, dict) or not isinstance(meta.get("metadata", {}), dict):
+            raise DataError(f"{meta_file}: not a saved nanomed result (no metadata mapping)")
         return cls(data, meta.get("metadata", {}))
+
+
+def _finite(obj: Any) -> Any:
+    """``obj`` with every non-finite float replaced by None (JSON null)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def _json_default(obj: Any) -> Any:

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from nanomed.core.errors import InputError, ParameterError
 from nanomed.core.units import convert
 from nanomed.materials import get_material
 from nanomed.release.base import ReleaseModel, get_release_model
@@ -65,7 +66,13 @@ def _polyester_model(formulation: Formulation) -> ReleaseModel:
         vals["hydrolysis_rate"] = convert(float(k_day), "1/day", "1/h")
     if carrier.polymer_mw is not None:
         vals["mw_initial"] = carrier.polymer_mw
-    return PLGAErosion(**vals)
+    try:
+        return PLGAErosion(**vals)
+    except ParameterError as exc:  # name the field the user wrote, not the model's parameter
+        name, _, rest = str(exc).partition(": ")
+        if name == "mw_initial":
+            raise ParameterError(f"formulation.carrier.polymer_mw: {rest}") from None
+        raise
 
 
 def release_bridge(formulation: Formulation) -> tuple[ReleaseModel | None, BridgeRecord]:
@@ -152,6 +159,11 @@ def molecular_bridge(
     profile = molecular_profile(
         filled.smiles, carrier.material, polymer_mw=carrier.polymer_mw, logp=filled.logp
     )
+    if not formulation.drug_loading > 0:  # the matrix load sets the partition and burst
+        raise InputError(
+            "formulation.drug_loading: must be > 0 for the molecular level (levels.molecular), "
+            f"got {formulation.drug_loading:g}"
+        )
     params = release_parameters(profile, loading_mass_fraction=formulation.drug_loading)
     values = {name: p.value for name, p in params.items()}
     source = "molecular profile (estimate level): " + ", ".join(

@@ -25,6 +25,7 @@ and ``%ID/g``, a concentration (mg/L, ng/mL ...), a tissue content (µg/g; tissu
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -182,6 +183,15 @@ def calibrate_pbpk(
     if missing:
         raise InputError(f"observations name scenario(s) without a file: {', '.join(missing)}")
     sim.requested = {s: cal.requested(s) for s in cal.scenarios}
+    # a time after the run's end would be compared with the last simulated time
+    where = "observations" if isinstance(observations, pd.DataFrame) else str(observations)
+    for r in cal.data.itertuples():
+        duration = scenarios[r.scenario].duration
+        if r.time > duration:
+            raise InputError(
+                f"{where} row {r.row}: time {r.time:g} h is after the end of scenario "
+                f"{r.scenario!r} (duration {duration:g} h)"
+            )
     _check_bounds(parameters, scenarios[cal.scenarios[0]])
     return cal.fit(profile=profile), sim
 
@@ -189,6 +199,13 @@ def calibrate_pbpk(
 def _check_bounds(parameters: Sequence[FitParameter], scenario: Scenario) -> None:
     """Every bound must be a valid value of its parameter: found now, not mid-fit."""
     for p in parameters:
+        try:  # the name first: an unknown field is not the fault of a bound
+            scenario_with_parameters(scenario, {p.name: p.initial})
+        except InputError as exc:
+            msg = str(exc)
+            raise InputError(
+                msg if msg.startswith("fit parameter") else f"fit parameter {p.name!r}: {msg}"
+            ) from None
         for label, value in (("lower", p.lower), ("upper", p.upper)):
             if not np.isfinite(value):
                 continue  # an open interval end
@@ -207,5 +224,15 @@ def predict_pbpk(result: CalibrationResult, scenario: Scenario, **options: Any) 
         e["parameter"]: e["estimate"] for e in result.metadata["estimates"] if not e["scenario"]
     }
     fitted = result.metadata["values"].get(scenario.name, {})
+    per = [p["name"] for p in result.metadata["parameters"] if p.get("scope") == "per_scenario"]
+    unused = [name for name in per if name not in fitted]
+    if unused:  # fitted for other scenarios only: the new one keeps its own (default) value
+        warnings.warn(
+            f"scenario {scenario.name!r}: per-scenario parameter(s) {', '.join(unused)} were "
+            f"fitted for {', '.join(result.metadata['values']) or 'other scenarios'} only; "
+            "the scenario's own (default) value is used",
+            UserWarning,
+            stacklevel=2,
+        )
     sim = PBPKSimulator({scenario.name: scenario}, {}, dict(options))
     return sim.organ({**shared, **fitted}, scenario.name)

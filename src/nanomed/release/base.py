@@ -50,6 +50,12 @@ class ReleaseModel:
 
     def __init__(self, *, time_unit: str | None = None, **values: float) -> None:
         if time_unit is not None:
+            from nanomed.core.units import ureg
+
+            try:  # the same check as reading release curves: "kg" is not a time
+                ureg.Quantity(1, time_unit).to("s")
+            except Exception:
+                raise InputError(f"time unit {time_unit!r} is not a unit of time") from None
             self.time_unit = time_unit
         try:
             self.parameters = ParameterSet(self.param_specs).update(**values)
@@ -95,6 +101,8 @@ class ReleaseModel:
         """Cumulative fraction of the load released at times ``t`` [``time_unit``], in [0, 1]."""
         t_arr = self._times(t)
         f = self._fraction(t_arr, self.values, get_environment(environment))
+        if np.isnan(f).any():  # a degenerate parameter set: never hand NaN on
+            raise ParameterError(f"{self.describe()}: the fraction released is undefined")
         return np.clip(f, 0.0, 1.0)
 
     def release_rate(

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from nanomed.core.citations import cite
-from nanomed.core.errors import InputError, ModelError
+from nanomed.core.errors import InputError, ModelError, ParameterError
 from nanomed.core.parameter import Parameter, ParameterSet
 from nanomed.release.base import (
     ReleaseModel,
@@ -169,6 +169,12 @@ class EmpiricalModel(ReleaseModel):
         self, *, time_unit: str | None = None, free: Iterable[str] = (), **values: float
     ) -> None:
         super().__init__(time_unit=time_unit, **values)
+        for spec in self.parameters.values_list():
+            # a time scale of 0 makes t/td = 0/0 (NaN) at t = 0: it must be > 0
+            if spec.unit == "{t}" and spec.name != "t_lag" and not spec.value > 0:
+                raise ParameterError(
+                    f"{spec.name}: must be > 0 {self.time_unit}, got {spec.value:g}"
+                )
         names = set(self.parameters)
         freed = set()
         for opt in free:

@@ -399,20 +399,22 @@ def fit_group(
 ) -> ModelFit:
     """Fit ``model`` to every profile of ``prof`` with the ``fixed`` parameters held.
 
-    Profiles with fewer usable points than free parameters are listed in ``skipped``.
+    Profiles with fewer usable points (t > 0) than free parameters are listed in ``skipped``.
     """
     layout = _Layout.of(model, fixed)
     q = layout.free.size
     mask = prof.mask.copy()
     if model.fit_max_fraction is not None:
         mask &= prof.f <= model.fit_max_fraction
-    n = mask.sum(axis=1)
+    # every model has F(0) = 0 whatever its parameters: points at t = 0 say nothing about them
+    n = (mask & (prof.t > 0)).sum(axis=1)
     enough = n >= max(q, 1)
     skipped = {
         pid: (
-            f"only {n[i]} point(s) with F <= {model.fit_max_fraction:g} for {q} parameter(s)"
+            f"only {n[i]} point(s) with t > 0 and F <= {model.fit_max_fraction:g} for {q} "
+            "parameter(s)"
             if model.fit_max_fraction is not None
-            else f"{n[i]} point(s) for {q} parameter(s)"
+            else f"{n[i]} point(s) at t > 0 for {q} parameter(s)"
         )
         for i, pid in enumerate(prof.ids)
         if not enough[i]

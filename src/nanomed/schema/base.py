@@ -18,11 +18,32 @@ def format_validation_error(exc: ValidationError, where: str = "") -> str:
     """Turn a pydantic error into one line naming the field and what is wrong."""
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"]) or "(root)"
+        loc = ".".join(str(x) for x in err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}")
+        parts.append(f"{loc}: {msg}" if loc else msg)  # a whole-model check names its fields
     prefix = f"{where}: " if where else ""
     return prefix + "; ".join(parts)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping (not last-wins)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise InputError(f"duplicate key {key!r} (line {key_node.start_mark.line + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    dup = next((k for k in keys if keys.count(k) > 1), None)
+    if dup is not None:
+        raise InputError(f"duplicate key {dup!r}")
+    return dict(pairs)
 
 
 def read_mapping(path: str | Path) -> dict[str, Any]:
@@ -33,7 +54,12 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        if path.suffix == ".json":
+            data = json.loads(text, object_pairs_hook=_unique_pairs)
+        else:
+            data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+    except InputError as exc:  # a duplicate key: silently keeping the last one loses data
+        raise InputError(f"{path}: {exc}") from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         first = str(exc).splitlines()[0]
         raise InputError(f"{path}: not valid YAML/JSON ({first})") from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from nanomed.schema._types import quantity
 from nanomed.schema.base import NanomedModel
@@ -41,3 +41,20 @@ class Drug(NanomedModel):
     tissue_partition: dict[str, float] | None = Field(
         None, description="tissue:plasma partition coefficients Kp by organ [-]"
     )
+
+    @field_validator("smiles")
+    @classmethod
+    def _check_smiles(cls, smiles: str | None) -> str | None:
+        if smiles is None:
+            return None
+        if not smiles.strip():
+            raise ValueError("empty SMILES (leave the field out if the structure is unknown)")
+        try:
+            from rdkit import Chem, rdBase
+        except ImportError:  # RDKit is optional: the molecular scale checks it when it runs
+            return smiles
+        with rdBase.BlockLogs():  # RDKit prints parse errors to stderr; ours is one line
+            mol = Chem.MolFromSmiles(smiles.strip())
+        if mol is None or mol.GetNumAtoms() == 0:
+            raise ValueError(f"{smiles!r} is not a valid SMILES")
+        return smiles

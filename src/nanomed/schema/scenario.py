@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from nanomed.schema._types import quantity
 from nanomed.schema.base import NanomedModel
@@ -120,3 +120,39 @@ class Scenario(NanomedModel):
     duration: quantity("h", "simulated time", gt=0, le=24 * 365) = 168.0
     output_interval: quantity("h", "output time step", gt=0) = 1.0
     levels: Levels = Levels()
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, name: str) -> str:
+        # the name becomes a file name under --out: it must not be empty or leave that folder
+        if not name.strip():
+            raise ValueError("must not be empty")
+        if any(c in name for c in "/\\") or name.strip() in (".", "..") or not name.isprintable():
+            raise ValueError(
+                f"{name!r} cannot be a file name (no '/', '\\', '..' or control characters)"
+            )
+        return name
+
+    @model_validator(mode="after")
+    def _check_times(self) -> Scenario:
+        if self.output_interval > self.duration:
+            raise ValueError(
+                f"output_interval ({self.output_interval:g} h) is longer than duration "
+                f"({self.duration:g} h)"
+            )
+        d = self.dosing
+        if d.route == Route.iv_infusion and d.infusion_duration is not None:
+            end = max(d.dose_times()) + d.infusion_duration
+            if end > self.duration:
+                raise ValueError(
+                    f"dosing.infusion_duration: the infusion ends at {end:g} h, after duration "
+                    f"({self.duration:g} h); the dose would be cut"
+                )
+        if self.levels.molecular:
+            drug = self.formulation.drug
+            if drug is None or not drug.smiles:
+                raise ValueError(
+                    "levels.molecular: needs formulation.drug.smiles (the molecular level "
+                    "works from the drug's structure)"
+                )
+        return self

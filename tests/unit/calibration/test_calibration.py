@@ -151,6 +151,44 @@ def test_predict_new_scenario_and_round_trip(tmp_path):
     assert back.plot() is not None and back.plot(kind="residuals") is not None
 
 
+def test_saved_nan_and_inf_are_json_null_and_read_back(tmp_path):
+    import json
+
+    rng = np.random.default_rng(5)
+    res = Calibration(one_compartment, PARAMS, synthetic(rng)).fit()  # no profile: NaN intervals
+    res.metadata["estimates"][0]["fisher_upper"] = np.inf
+    res.save(tmp_path / "fit")
+    text = (tmp_path / "fit.json").read_text()
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
+    back = CalibrationResult.load(tmp_path / "fit").summary()
+    assert back["profile_lower"].isna().all() and back["profile_lower"].dtype == float
+    assert np.isnan(back.loc[0, "fisher_upper"])
+
+
+@pytest.mark.parametrize(
+    "damage, match",
+    [
+        (
+            lambda p: p.with_suffix(".json").write_text('{"a":'),
+            r"fit\.json: damaged, not valid JSON",
+        ),
+        (lambda p: p.with_suffix(".json").write_text("{}"), r"fit\.json: not a saved calibration"),
+        (lambda p: p.with_suffix(".json").write_text("[1]"), r"fit\.json: not a saved nanomed"),
+        (
+            lambda p: p.with_suffix(".parquet").write_bytes(b"PAR1xx"),
+            r"fit\.parquet: not a readable",
+        ),
+    ],
+)
+def test_damaged_saved_calibration_is_one_line_data_error(tmp_path, damage, match):
+    rng = np.random.default_rng(5)
+    Calibration(one_compartment, PARAMS, synthetic(rng)).fit().save(tmp_path / "fit")
+    damage(tmp_path / "fit")
+    with pytest.raises(DataError, match=match) as exc:
+        CalibrationResult.load(tmp_path / "fit")
+    assert "\n" not in str(exc.value)
+
+
 def test_per_scenario_parameter_for_every_scenario():
     # one volume per scenario (e.g. different animals), shared clearance
     rng = np.random.default_rng(8)

@@ -62,6 +62,16 @@ def test_bad_tables_name_the_row(tmp_path):
         read_timecourse(p, "growth")
 
 
+def test_empty_file_and_blank_series_id_are_named(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("")
+    with pytest.raises(DataError, match=r"c\.csv: empty file"):
+        read_timecourse(p, "uptake")
+    p.write_text("series_id,time,value\na,0.5,20\n,1.0,32\na,2.0,61\n")
+    with pytest.raises(DataError, match=r"c\.csv: line 3, column 'series_id': empty"):
+        read_timecourse(p, "uptake")
+
+
 def test_rows_without_log_residual_are_excluded_and_listed():
     t = np.array([0.0, 1, 2, 4, 8, 16, 2])
     value = 50 * (1 - np.exp(-0.25 * t))

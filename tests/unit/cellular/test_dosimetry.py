@@ -185,6 +185,17 @@ def test_particle_lighter_than_medium_is_rejected():
         simulate_dosimetry(ParticleType("lipid", 100.0, 0.95))
 
 
+def test_density_equal_to_the_medium():
+    # a compact particle as dense as the medium does not settle: diffusion only, all finite
+    res = simulate_dosimetry(ParticleType("neutral", 100.0, 1.0), duration_h=4.0)
+    assert res.velocity_cm_h[0] == 0.0 and 0 < res.fraction[0, -1] < 1
+    assert np.isfinite(res.to_dataframe().select_dtypes("number").to_numpy()).all()
+    # an agglomerate of a denser solid with rho_eff = rho_m would hold no solid (infinite number)
+    agg = ParticleType("TiO2 agg", 430.0, 1.0, material_density_g_cm3=4.23)
+    with pytest.raises(InputError, match=r"'TiO2 agg': .* needs an effective density above"):
+        simulate_dosimetry(agg, duration_h=4.0)
+
+
 @pytest.mark.parametrize("d", [0.0, -5.0, math.nan, 1e7])
 def test_unphysical_sizes_are_rejected(d):
     with pytest.raises(InputError, match="diameter"):

@@ -212,3 +212,21 @@ def test_molecular_level_fills_drug_and_release_parameters():
     free0 = res.organ.series("blood", "free_drug", "amount").iloc[0]
     assert free0 == pytest.approx(dose * (0.2 + 0.8 * burst), rel=1e-6)
     assert res.organ.mass_balance()["relative_error"].abs().max() <= 1e-6
+
+
+def test_bridge_errors_name_the_users_field():
+    from nanomed.core.errors import InputError
+    from nanomed.coupling.bridges import molecular_bridge
+
+    carrier = {"material": "PLGA", "hydrodynamic_diameter": "110 nm", "polymer_mw": "0.001 g/mol"}
+    form = Formulation.from_dict(
+        {"drug": {"name": "d", "smiles": "CCO"}, "carrier": carrier, "drug_loading": 0.05}
+    )
+    with pytest.raises(InputError, match=r"^formulation\.carrier\.polymer_mw: 0\.001 g/mol"):
+        release_bridge(form)
+    carrier["polymer_mw"] = "30 kg/mol"
+    empty = Formulation.from_dict(
+        {"drug": {"name": "d", "smiles": "CCO"}, "carrier": carrier, "drug_loading": 0}
+    )
+    with pytest.raises(InputError, match=r"^formulation\.drug_loading: must be > 0"):
+        molecular_bridge(empty)

@@ -240,6 +240,32 @@ def test_killed_water_box_run_resumes_to_the_uninterrupted_result(tmp_path, monk
     assert resumed.kinetic_temperature == whole.kinetic_temperature
 
 
+def test_checkpoint_of_another_system_is_refused(tmp_path):
+    pytest.importorskip("openmm")
+    from nanomed.molecular.md.diffusion import water_box_diffusion
+
+    class Killed(Exception):
+        pass
+
+    def kill(done, total):
+        raise Killed
+
+    opts = dict(n_waters=64, cutoff_nm=0.6, equilibration_ps=0.1, production_ps=1.0)
+    ck = tmp_path / "water_box.chk"
+    with pytest.raises(Killed):
+        water_box_diffusion(checkpoint=ck, progress=kill, platform="Reference", **opts)
+    manifest = (tmp_path / "water_box.chk.run.json").read_text()
+    # another molecule in the same checkpoint: refused before any MD (OpenMM would fail on the
+    # particle count), and the checkpoint is left as it was
+    with pytest.raises(
+        InputError, match=r"water_box\.chk: holds a run with other settings \(smiles\)"
+    ):
+        water_box_diffusion("CCO", checkpoint=ck, **opts)
+    with pytest.raises(InputError, match=r"other settings \(n_waters\)"):
+        water_box_diffusion(checkpoint=ck, **{**opts, "n_waters": 100})
+    assert (tmp_path / "water_box.chk.run.json").read_text() == manifest
+
+
 def test_water_box_bad_thermostat():
     pytest.importorskip("openmm")
     from nanomed.molecular.md.diffusion import water_box_diffusion

@@ -79,3 +79,28 @@ def test_observed_scenario_without_file_is_rejected():
     obs = _observations(scenarios, {}, noise=0.0).assign(scenario="other")
     with pytest.raises(InputError, match="without a file"):
         calibrate_pbpk(obs, scenarios, [FitParameter("nano.liver.kmax", 0.2, 1e-3, 20.0)])
+
+
+def test_unknown_field_is_named_not_blamed_on_a_bound():
+    scenarios = {"low": _scenario("low", 1)}
+    obs = _observations(scenarios, {}, noise=0.0)
+    with pytest.raises(InputError, match=r"'nano\.liver\.kmx': .*unknown field\(s\) kmx") as exc:
+        calibrate_pbpk(obs, scenarios, [FitParameter("nano.liver.kmx", 0.2, 1e-3, 20.0)])
+    assert "bound" not in str(exc.value)
+
+
+def test_observation_after_the_end_of_the_run_is_rejected():
+    scenarios = {"low": _scenario("low", 1)}
+    obs = _observations(scenarios, {}, noise=0.0)
+    obs.loc[3, "time"] = 200.0  # the scenario runs 168 h
+    with pytest.raises(InputError, match=r"row 4: time 200 h is after the end of scenario 'low'"):
+        calibrate_pbpk(obs, scenarios, [FitParameter("nano.liver.kmax", 0.2, 1e-3, 20.0)])
+
+
+def test_per_scenario_fit_warns_when_predicting_a_new_scenario():
+    scenarios = {"low": _scenario("low", 1)}
+    obs = _observations(scenarios, TRUE, noise=0.0)
+    prm = FitParameter("nano.liver.kmax", 0.2, 1e-3, 20.0, scope="per_scenario")
+    result, _ = calibrate_pbpk(obs, scenarios, [prm])
+    with pytest.warns(UserWarning, match=r"nano\.liver\.kmax were fitted for low only"):
+        predict_pbpk(result, _scenario("mid", 3))

@@ -183,3 +183,15 @@ def test_expression_must_use_t_and_declared_parameters() -> None:
         expression_model("1 - exp(-k)")
     with pytest.raises(InputError, match="does not use parameter"):
         expression_model("1 - exp(-k*t)", {"q": (0, 1)})
+
+
+def test_zero_time_scale_and_non_time_unit_are_refused():
+    # td = 0 made t/td = 0/0 at t = 0: the CLI printed nan
+    for name, values in (("weibull", {"td": 0.0}), ("double_weibull", {"td2": 0.0})):
+        key = next(iter(values))
+        with pytest.raises(InputError, match=rf"{key}: must be > 0 h, got 0"):
+            get_release_model(name, **values)
+    with pytest.raises(InputError, match="time unit 'kg' is not a unit of time"):
+        get_release_model("weibull", time_unit="kg")
+    f = get_release_model("weibull", td=5.0, beta=0.7, time_unit="day").fraction_released([0, 1])
+    assert np.isfinite(f).all()

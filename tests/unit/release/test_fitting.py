@@ -179,7 +179,7 @@ def test_short_profile_is_skipped_per_model_and_batch_goes_on() -> None:
     assert set(df.loc[df["profile_id"] == "short", "model"]) == {"first_order", "weibull"}
     failed = lib.failed
     row = failed[(failed["profile_id"] == "short") & (failed["model"] == "peppas_sahlin")]
-    assert "2 point(s) for 3 parameter(s)" in row["reason"].iloc[0]
+    assert "2 point(s) at t > 0 for 3 parameter(s)" in row["reason"].iloc[0]
     assert "negative time" in failed.loc[failed["profile_id"] == "neg", "reason"].iloc[0]
     with pytest.raises(DataError, match="for 3 parameter"):
         fit_model("peppas_sahlin", [1.0, 2.0], [0.1, 0.2])

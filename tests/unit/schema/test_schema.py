@@ -66,3 +66,53 @@ def test_validate_file_recognises_kind(tmp_path):
     (tmp_path / "bad.yaml").write_text("foo: 1\n")
     with pytest.raises(InputError, match="cannot tell"):
         validate_file(tmp_path / "bad.yaml")
+
+
+def _scenario(**extra):
+    return {"formulation": {}, "dosing": {"dose": "1 mg/kg"}, **extra}
+
+
+@pytest.mark.parametrize("name", ["", "  ", "../../evil", "a/b", "a\\b", "..", "a\nb"])
+def test_scenario_name_must_be_a_plain_file_name(name, tmp_path):
+    # the name becomes results/<name>.parquet under --out: it must stay inside that folder
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: {name!r}\nformulation: {{}}\ndosing: {{dose: 1 mg/kg}}\n")
+    with pytest.raises(InputError, match=r"s\.yaml: name: ") as exc:
+        Scenario.from_file(path)
+    assert "\n" not in str(exc.value)
+    assert Scenario.from_dict(_scenario(name="gold 15 nm (v2)")).name == "gold 15 nm (v2)"
+
+
+def test_duplicate_keys_are_refused_with_their_line(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("formulation: {}\ndosing: {dose: 1 mg/kg}\nduration: 7 day\nduration: 1 day\n")
+    with pytest.raises(InputError, match=r"s\.yaml: duplicate key 'duration' \(line 4\)"):
+        Scenario.from_file(path)
+    nested = tmp_path / "n.yaml"
+    nested.write_text("formulation: {}\ndosing: {dose: 1 mg/kg, dose: 2 mg/kg}\n")
+    with pytest.raises(InputError, match="duplicate key 'dose'"):
+        Scenario.from_file(nested)
+    js = tmp_path / "s.json"
+    js.write_text('{"formulation": {}, "dosing": {"dose": 1}, "duration": 1, "duration": 2}')
+    with pytest.raises(InputError, match=r"s\.json: duplicate key 'duration'"):
+        Scenario.from_file(js)
+
+
+def test_output_interval_and_infusion_must_fit_in_the_run():
+    with pytest.raises(InputError, match=r"output_interval \(720 h\) is longer than duration"):
+        Scenario.from_dict(_scenario(output_interval="30 day"))
+    infusion = {"dose": "1 mg/kg", "route": "iv_infusion", "infusion_duration": "2 h"}
+    with pytest.raises(InputError, match=r"infusion ends at 170 h.*the dose would be cut"):
+        Scenario.from_dict(_scenario(dosing={**infusion, "times": [0, 168]}))
+    assert Scenario.from_dict(_scenario(dosing=infusion)).dosing.infusion_duration == 2
+
+
+def test_molecular_level_needs_a_valid_smiles():
+    drug = {"name": "d", "molecular_weight": 300}
+    with pytest.raises(InputError, match=r"levels\.molecular: needs formulation\.drug\.smiles"):
+        Scenario.from_dict(_scenario(formulation={"drug": drug}, levels={"molecular": True}))
+    pytest.importorskip("rdkit")
+    for bad, match in (("", "empty SMILES"), ("C1CC", "'C1CC' is not a valid SMILES")):
+        with pytest.raises(InputError, match=rf"formulation\.drug\.smiles: {match}"):
+            Scenario.from_dict(_scenario(formulation={"drug": {**drug, "smiles": bad}}))
+    assert Drug(name="ethanol", smiles="CCO").smiles == "CCO"

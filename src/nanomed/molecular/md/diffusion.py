@@ -199,6 +199,28 @@ class DiffusionResult:
         return self.d_corrected * 1e4
 
 
+def _claim_checkpoint(manifest: Path, settings: dict[str, Any]) -> None:
+    """Record ``settings`` beside a new checkpoint; refuse one written with other settings."""
+    if manifest.exists():
+        try:
+            old = json.loads(manifest.read_text()).get("settings")
+        except (json.JSONDecodeError, AttributeError):
+            old = None
+        if old != settings:
+            diff = sorted(
+                k for k in settings if not isinstance(old, dict) or old.get(k) != settings[k]
+            )
+            raise InputError(
+                f"checkpoint {manifest.with_suffix('').with_suffix('')}: holds a run with other "
+                f"settings ({', '.join(diff)}); use a new checkpoint directory"
+            )
+        return
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = manifest.with_name(manifest.name + ".part")
+    tmp.write_text(json.dumps({"settings": settings}, indent=1))
+    os.replace(tmp, manifest)
+
+
 def water_box_diffusion(
     smiles: str | None = None,
     *,
@@ -275,6 +297,19 @@ def water_box_diffusion(
             f"max_lag_ps: {max_lag_ps} ps must lie between 5 frames ({5 * sample_every_ps:g} ps) "
             f"and half the production ({production_ps / 2:g} ps)"
         )
+    if checkpoint:
+        # a checkpoint of another system (drug, box, settings) cannot be resumed: OpenMM fails on
+        # the particle count, or worse, the MSD would mix two runs. Refused, never overwritten.
+        _claim_checkpoint(
+            Path(f"{checkpoint}.run.json"),
+            {
+                "smiles": smiles.strip() if smiles else None, "n_waters": n_waters,
+                "temperature": temperature, "timestep_fs": timestep_fs,
+                "sample_every_ps": sample_every_ps, "cutoff_nm": cutoff_nm,
+                "thermostat": thermostat, "friction_per_ps": friction_per_ps,
+                "charge_method": charge_method,
+            },
+        )  # fmt: skip
     import openmm.unit as u
 
     ffs: list[Any] = []
