@@ -1,5 +1,7 @@
 """Small, fast versions of the published protocols (the full ones run in benchmarks/ai.py)."""
 
+import re
+
 import numpy as np
 
 from nanomed.ai.protocols import build_model, evaluate
@@ -66,6 +68,20 @@ def test_evaluate_checkpoint_resumes_a_killed_run_and_refuses_another_runs_file(
     assert len(fits) == 2  # only the missing splits were fitted again
     np.testing.assert_allclose(resumed.scores["score"], full.scores["score"])
     assert len(pd.read_csv(path)) == 3
+    # a hand-edited or damaged row is refused, never mixed into the scores
+    saved = pd.read_csv(path)
+    for edit, says in [
+        (lambda f: pd.concat([f, f.iloc[[1]].assign(score=0.9)]), "split 1 of DE24 is given twice"),
+        (lambda f: f.assign(score=f["score"].astype(object).where(f.index != 1, "abc")),
+         "row 3: score 'abc' is not a number"),
+        (lambda f: f.assign(split=[0, 1, 7]), "split 7 is not one of 0 … 2"),
+        (lambda f: f.assign(target=["DE24", "Other", "DE24"]), "target 'Other' is not one of"),
+        (lambda f: f.drop(columns="score"), "columns ['score'] missing"),
+    ]:  # fmt: skip
+        edit(saved).to_csv(path, index=False)
+        with pytest.raises(InputError, match=re.escape(says)):
+            evaluate("nano_tumor", small, n_splits=3, targets=("DE24",), checkpoint=path)
+    saved.to_csv(path, index=False)
     # a file written by a different evaluation is never overwritten nor mixed in
     with pytest.raises(InputError, match="not a checkpoint of this evaluation"):
         evaluate("nano_tumor", small, n_splits=2, targets=("DE24",), checkpoint=path)

@@ -15,6 +15,7 @@ models of that dataset's protocols train on it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -335,7 +336,20 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if suffix == ".parquet":
             df = pd.read_parquet(path)
         else:
-            df = pd.read_csv(path, sep=sep, na_values=["NA", "NaN", "nan", ""])
+            layout = _text_layout_problem(path, sep)
+            if layout:
+                raise DataError(f"{path}: {layout}")
+            with warnings.catch_warnings():  # a trailing separator: its empty field is dropped
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                df = pd.read_csv(
+                    path,
+                    sep=sep,
+                    na_values=["NA", "NaN", "nan", ""],
+                    index_col=False,  # never take the first column as an index
+                    encoding="utf-8-sig",  # a spreadsheet's byte-order mark is not a name
+                )
+    except DataError:
+        raise
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read table ({exc})") from None
     if df.shape[1] == 1 and suffix != ".parquet":
@@ -352,6 +366,34 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 #: the largest magnitude a cell may hold: the tree models compute in float32
 _LARGEST = float(np.finfo(np.float32).max)
+
+
+def _text_layout_problem(path: Path, sep: str) -> str:
+    """What pandas would read without a word, or "": a column name given twice (renamed
+    ``x.1``), a row with more filled fields than the header (its extra cells lost, or the first
+    column made an index), a blank line inside the data (row numbers would then no longer be
+    file lines)."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        header = next(reader, [])
+        names = [h.strip() for h in header if h.strip()]
+        twice = sorted({h for h in names if names.count(h) > 1})
+        if twice:
+            return f"column(s) {twice} given twice in the header"
+        blank = None
+        for row in reader:
+            if not any(c.strip() for c in row):
+                blank = blank or reader.line_num
+            elif blank is not None:
+                return f"line {blank} is blank inside the table; remove it"
+            elif any(c.strip() for c in row[len(header) :]):
+                return (
+                    f"line {reader.line_num} has {len(row)} fields, the header {len(header)} "
+                    "(a decimal comma, or a missing column name?)"
+                )
+    return ""
 
 
 def _numeric(df: pd.DataFrame, col: str, where: str) -> pd.Series:
@@ -376,13 +418,21 @@ def _numeric(df: pd.DataFrame, col: str, where: str) -> pd.Series:
 
 def numeric_columns_checked(df: pd.DataFrame, where: str) -> pd.DataFrame:
     """``df`` with every column of numbers checked: a column of numbers but for a few text cells
-    (at least half numbers) holds typos, not categories, and an infinite or overflowing number is
-    no measurement; either is a :class:`DataError` naming its file line and column."""
+    (at least half numbers) holds typos, not categories; numbers written with commas ("100,5",
+    "1,000") would become categories; an infinite or overflowing number is no measurement. Each
+    is a :class:`DataError` naming its file line and column."""
     df = df.copy()
     for col in df.columns:
         v = df[col]
         if pd.api.types.is_bool_dtype(v) or not v.notna().any():
             continue
+        comma = v.astype(str).str.fullmatch(r"\s*-?\d+(,\d+)+\s*") & v.notna()
+        if not pd.api.types.is_numeric_dtype(v) and comma.mean() >= 0.5 and comma.any():
+            i = int(np.flatnonzero(comma.to_numpy())[0])
+            raise DataError(
+                f"{where}: row {i + 2}, column {col!r}: {v.iloc[i]!r} is written with a comma; "
+                "write numbers with a decimal point and no thousands separator"
+            )
         if pd.api.types.is_numeric_dtype(v) or (
             pd.to_numeric(v, errors="coerce").notna().sum() >= 0.5 * v.notna().sum()
         ):
@@ -434,8 +484,6 @@ def read_experiment_table(path: str | Path, targets: list[str]) -> pd.DataFrame:
 def _warn_out_of_bounds(df: pd.DataFrame, spec: DatasetSpec, where: str) -> None:
     """One warning per column with values outside the spec's plausible range (e.g. a loading of
     3, a negative time): kept, as the bundled rows are, but never in silence."""
-    import warnings
-
     for f in (*spec.features, *spec.targets):
         lo, hi = f.bounds
         if f.name not in df or f.kind == "categorical" or (lo is None and hi is None):

@@ -228,6 +228,12 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _schema_ok(card: dict[str, Any]) -> bool:
+    """Whether a card's ``inputs`` (if any) map column names to schema mappings."""
+    inputs = card.get("inputs", {})
+    return isinstance(inputs, dict) and all(isinstance(v, dict) for v in inputs.values())
+
+
 def save_model(model: Any, path: str | Path, card: dict[str, Any] | None = None) -> Path:
     """Write a fitted model and its card to ``path`` (``.npz``), atomically.
 
@@ -243,6 +249,10 @@ def save_model(model: Any, path: str | Path, card: dict[str, Any] | None = None)
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_suffix(path.suffix + ".npz")
+    if card is not None and not isinstance(card, dict):
+        raise InputError(f"model card must be a mapping, got {type(card).__name__}")
+    if not _schema_ok(card or {}):
+        raise InputError("model card 'inputs' must map each column to its schema (input_schema)")
     arrays: dict[str, np.ndarray] = {}
     structure = _encode(model, arrays, "")
     doc = {
@@ -277,6 +287,8 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
     outside :data:`SAVEABLE`, is refused with a :class:`DataError`.
     """
     path = Path(path)
+    if not path.is_file() and path.with_suffix(path.suffix + ".npz").is_file():
+        path = path.with_suffix(path.suffix + ".npz")  # as save_model named it
     if not path.is_file():
         raise InputError(f"no such model file: {path}")
     import zipfile
@@ -306,8 +318,10 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
             f"(reads up to {FORMAT_VERSION})"
         )
     card = doc.get("card", {})
+    if not isinstance(card, dict) or not _schema_ok(card):
+        raise DataError(f"{path}: damaged model file (its card or input schema is not a mapping)")
     try:
-        return _decode(doc["model"], arrays, ""), card if isinstance(card, dict) else {}
+        return _decode(doc["model"], arrays, ""), card
     except DataError:
         raise
     except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -572,11 +572,15 @@ def _fingerprint(*args: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _read_checkpoint(path: str | os.PathLike[str], run: str) -> dict[tuple[str, int], dict]:
+def _read_checkpoint(
+    path: str | os.PathLike[str], run: str, targets: Sequence[str], n_splits: int
+) -> dict[tuple[str, int], dict]:
     """Rows of an earlier run of the same evaluation, by (target, split); {} if none yet.
 
     A new checkpoint's folder is created here, so that an unwritable path fails before the
-    first split is computed, not after it.
+    first split is computed, not after it. Every row is checked (a known target, a split in
+    0 … n_splits − 1 given once, a numeric score), so that a hand-edited or damaged file is
+    refused instead of mixed into the result.
     """
     if not os.path.exists(path):
         try:
@@ -595,8 +599,30 @@ def _read_checkpoint(path: str | os.PathLike[str], run: str) -> dict[tuple[str, 
             f"checkpoint {path}: not a checkpoint of this evaluation (another protocol, model, "
             "splits or seeds, or another kind of file); give another file or remove it"
         )
-    records = saved.drop(columns="run").to_dict("records")
-    return {(str(r["target"]), int(r["split"])): r for r in records}
+    missing = [c for c in ("target", "split", "score", "n_train", "n_test") if c not in saved]
+    if missing:
+        raise InputError(f"checkpoint {path}: columns {missing} missing (edited or damaged)")
+    split = pd.to_numeric(saved["split"], errors="coerce").to_numpy(dtype=float)
+    score = pd.to_numeric(saved["score"], errors="coerce").to_numpy(dtype=float)
+    done: dict[tuple[str, int], dict] = {}
+    for i, r in enumerate(saved.drop(columns="run").to_dict("records")):
+        key = (str(r["target"]), int(split[i]) if np.isfinite(split[i]) else -1)
+        problem = ""
+        if key[0] not in targets:
+            problem = f"target {r['target']!r} is not one of {list(targets)}"
+        elif key[1] != split[i] or not 0 <= key[1] < n_splits:
+            problem = f"split {r['split']!r} is not one of 0 … {n_splits - 1}"
+        elif not np.isfinite(score[i]):
+            problem = f"score {r['score']!r} is not a number"
+        elif key in done:
+            problem = f"split {key[1]} of {key[0]} is given twice"
+        if problem:
+            raise InputError(
+                f"checkpoint {path}: row {i + 2}: {problem} (edited or damaged); remove the file "
+                "to start again"
+            )
+        done[key] = r | {"split": key[1], "score": float(score[i])}
+    return done
 
 
 def evaluate(
@@ -667,7 +693,8 @@ def evaluate(
             protocol, name, n_splits, targets, search, search_iter, inner_splits, random_state,
             *([table] if table else []),
         )  # fmt: skip
-        done = _read_checkpoint(checkpoint, run)
+        n_total = p.n_splits if n_splits is None else n_splits
+        done = _read_checkpoint(checkpoint, run, list(targets or p.targets), n_total)
     rows = []
     for target in targets or p.targets:
         dst = ds.with_target(target)

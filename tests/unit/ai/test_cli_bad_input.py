@@ -2,6 +2,7 @@
 never a file of the user's overwritten, never a silent prediction on an impossible row."""
 
 import json
+import re
 import zipfile
 
 import numpy as np
@@ -333,3 +334,60 @@ def test_a_model_s_row_error_names_the_file_line(app, tmp_path):
     res = CliRunner().invoke(app, ["predict", str(tmp_path / "rows.csv"), "-m", str(path)])
     assert res.exit_code == 2, res.output
     assert "rows.csv: row 4: Polymer 'Unobtanium' has no hydrolysis rate" in res.output
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("a,b,a\n1,2,3\n", "column(s) ['a'] given twice in the header"),
+        ("a,b\n1,2\n3,4,5\n", "line 3 has 3 fields, the header 2 (a decimal comma"),
+        ("a,b\n1,2\n\n3,4\n", "line 3 is blank inside the table"),
+    ],
+)
+def test_tables_pandas_would_misread_are_refused(tmp_path, text, says):
+    from nanomed.ai.datasets import read_table
+
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    with pytest.raises(DataError, match=re.escape(says)):
+        read_table(path)
+
+
+def test_trailing_separators_a_bom_and_trailing_blank_lines_read_as_meant(tmp_path):
+    """Spreadsheet exports: a separator at the end of each row once shifted every column into
+    the next (pandas took the first column as the index); a byte-order mark renamed the first."""
+    from nanomed.ai.datasets import read_release_table, read_table
+
+    path = tmp_path / "r.csv"
+    path.write_text("profile_id,time,fraction_released\np1,1,0.1,\np2,1,0.3,\n\n")
+    df = read_release_table(path)
+    assert df["profile_id"].tolist() == ["p1", "p2"]
+    assert df["fraction_released"].tolist() == [0.1, 0.3]
+    path.write_bytes(b"\xef\xbb\xbfa,b\n1,2\n")
+    assert read_table(path).columns.tolist() == ["a", "b"]
+
+
+def test_model_card_is_checked_when_saved_and_the_file_found_without_its_extension(tmp_path):
+    from nanomed.ai.estimators import RandomForestModel
+    from nanomed.ai.modelio import save_model
+
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0]})
+    model = RandomForestModel(n_estimators=3).fit(X, [0.0, 1.0, 2.0, 3.0])
+    for card in (["a"], {"inputs": "garbage"}, {"inputs": {"a": 1}}):
+        with pytest.raises(InputError, match="model card"):
+            save_model(model, tmp_path / "m", card)
+    save_model(model, tmp_path / "noext", {"features": ["a"]})
+    loaded, card = load_model(tmp_path / "noext")  # saved as noext.npz
+    assert card == {"features": ["a"]}
+    np.testing.assert_allclose(loaded.predict(X), model.predict(X))
+
+
+def test_numbers_written_with_commas_are_not_taken_for_categories(tmp_path):
+    from nanomed.ai.datasets import read_experiment_table
+
+    path = tmp_path / "e.csv"
+    path.write_text('x,kind,y\n"100,5",12,1\n"2,5",A,2\n"3,0",B,3\n')  # "12" is no comma
+    with pytest.raises(DataError, match=r"row 2, column 'x': '100,5' is written with a comma"):
+        read_experiment_table(path, ["y"])
+    path.write_text("x,kind,y\n100.5,12,1\n2.5,A,2\n3.0,B,3\n")
+    assert read_experiment_table(path, ["y"])["kind"].tolist() == ["12", "A", "B"]
