@@ -55,6 +55,9 @@ DEFAULT_QTC = 0.02
 DEFAULT_BVT = 0.02
 
 _CATEGORIES = ["Type", "TS", "Charge", "Shape", "TM", "CT"]
+#: descriptors that must be > 0 where given: BW, TW and Dose feed the organ model (never
+#: missing); HD, a diameter, may be missing (NaN) but not <= 0
+_POSITIVE = {"BW": True, "TW": True, "Dose": True, "HD": False}
 _GRID = np.unique(np.concatenate([np.arange(0.0, 180.0 + 1e-9, 0.5), [24.0, 168.0]]))
 
 
@@ -186,7 +189,36 @@ class AIPBPKModel(RegressorMixin, BaseEstimator):
             self.featurizer_ = TabularFeaturizer(categorical=cats, log10=["Dose"]).fit(X)
             self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
             self.n_features_in_ = X.shape[1]
-        return self.featurizer_.transform(X)
+        Z = self.featurizer_.transform(X)  # refuses text and inf in numeric columns
+        for col, required in _POSITIVE.items():
+            if col not in X:
+                continue
+            v = pd.to_numeric(X[col], errors="coerce").to_numpy(dtype=float)
+            bad = ~(v > 0) if required else v <= 0
+            if bad.any():  # positional row of X, not of the repeated simulation rows
+                i = int(np.flatnonzero(bad)[0])
+                need = "finite and > 0" if required else "> 0 (or missing)"
+                raise InputError(f"row {i}: {col} must be {need}, got {v[i]:g}")
+        if not fit:
+            self._warn_unseen(X)
+        return Z
+
+    def _warn_unseen(self, X: pd.DataFrame) -> None:
+        """One-line warning per category value the forest never saw (its one-hot is all 0)."""
+        import warnings
+
+        from nanomed.ai.features import _norm_label
+
+        for col, seen in self.featurizer_.categories_.items():
+            labels = X[col].dropna()
+            unseen = labels[~labels.map(_norm_label).isin(seen)]
+            if len(unseen):
+                warnings.warn(
+                    f"{col} {unseen.iloc[0]!r} was not seen in training (seen: "
+                    f"{', '.join(seen)}); the prediction treats it as no known {col}",
+                    UserWarning,
+                    stacklevel=4,  # the caller of predict / predict_delivery
+                )
 
     def fit(self, X: Any, y: Any, delivery: pd.DataFrame | None = None) -> Self:
         """Fit the parameter forest on descriptors X and fitted tumour parameters y.
@@ -307,8 +339,7 @@ class AIPBPKModel(RegressorMixin, BaseEstimator):
         when ``fit`` was given the measured delivery.
         """
         check_is_fitted(self)
-        X = X.reset_index(drop=True)
-        Z = self._features(X, fit=False)
+        Z = self._features(X, fit=False)  # checks X first (a DataFrame; rows named by position)
         base = X[["BW", "TW", "Dose"]].reset_index(drop=True)
         out = self._summarise(base, self._samples(Z, np.random.default_rng(self.random_state)))
         if self.sampling == "residuals":

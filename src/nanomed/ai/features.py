@@ -100,11 +100,39 @@ def _column(df: pd.DataFrame, column: str, rule: Any = None, text: str = ">= 0")
     """A column as floats; its first cell that is not finite or breaks ``rule`` (default:
     >= 0) is a :class:`DataError` naming the row, the column and the rule."""
     v = pd.to_numeric(df[column], errors="coerce").to_numpy(dtype=float)
-    ok = np.isfinite(v) & (v >= 0 if rule is None else rule(v))
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(v) & (v >= 0 if rule is None else rule(v))
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
-        raise DataError(f"row {i}: {column} must be finite and {text}, got {v[i]:g}")
+        raw = df[column].iat[i]
+        # a text cell is shown as written, not as the NaN it was coerced to
+        got = repr(raw) if np.isnan(v[i]) and not pd.isna(raw) else f"{v[i]:g}"
+        raise DataError(f"row {i}: {column} must be finite and {text}, got {got}")
     return v
+
+
+def _early_points(df: pd.DataFrame, columns: Sequence[str]) -> NDArray[np.float64]:
+    """The early release points (rows, points), each a fraction in [0, 1.2] (a measured
+    fraction overshoots 1 a little through assay noise)."""
+    cols = [_column(df, c, lambda a: (a >= 0) & (a <= 1.2), "in [0, 1.2]") for c in columns]
+    return np.column_stack(cols) if cols else np.empty((len(df), 0))
+
+
+def _text(df: pd.DataFrame, column: str) -> NDArray[np.object_]:
+    """A column of names (polymer, SMILES) as stripped strings; an empty cell is a DataError."""
+    cells = df[column]
+    text = cells.astype(str).str.strip()
+    bad = cells.isna().to_numpy() | (text == "").to_numpy()
+    if bad.any():
+        raise DataError(f"row {int(np.flatnonzero(bad)[0])}: {column} is empty")
+    return text.to_numpy(dtype=object)
+
+
+def _require(df: pd.DataFrame, columns: Iterable[str]) -> None:
+    """A DataError naming the ``columns`` missing from the table to transform."""
+    absent = [c for c in columns if c not in df]
+    if absent:
+        raise DataError(f"columns {absent} missing from the table to transform")
 
 
 def _positive(a: np.ndarray) -> np.ndarray:
@@ -217,12 +245,18 @@ class TabularFeaturizer(TransformerMixin, BaseEstimator):
     def transform(self, X: Table) -> NDArray[np.float64]:
         check_is_fitted(self)
         df = _as_frame(X, self.feature_names_in_)
-        absent = [c for c in [*self.numeric_, *self.categories_] if c not in df]
-        if absent:
-            raise DataError(f"columns {absent} missing from the table to transform")
+        _require(df, [*self.numeric_, *self.categories_])
         parts: list[NDArray[np.float64]] = []
         for c in self.numeric_:
             v = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
+            # NaN is "missing" (kept or filled below); text or inf is a data error, not missing
+            text = np.isnan(v) & df[c].notna().to_numpy()
+            if text.any():
+                i = int(np.flatnonzero(text)[0])
+                raise DataError(f"row {i}, column {c!r}: {df[c].iat[i]!r} is not a number")
+            if np.isinf(v).any():
+                i = int(np.flatnonzero(np.isinf(v))[0])
+                raise DataError(f"row {i}, column {c!r}: must be finite, got {v[i]:g}")
             if c in self.log10:
                 if np.any(v <= 0):
                     i = int(np.flatnonzero(v <= 0)[0])
@@ -282,6 +316,13 @@ class _ParamsOnlyState:
         self.n_features_in_ = df.shape[1]
         return df
 
+    def _transform_frame(self, X: Table, required: Sequence[str]) -> pd.DataFrame:
+        """The table to transform, with the ``required`` columns (else one-line DataError)."""
+        check_is_fitted(self)
+        df = _as_frame(X, self.feature_names_in_)
+        _require(df, required)
+        return df
+
     def to_state(self) -> dict[str, Any]:
         check_is_fitted(self)
         params = {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}
@@ -339,16 +380,15 @@ class ReleaseKineticFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         return [*map(str, self.feature_names_in_), *self._added()]
 
     def transform(self, X: Table) -> pd.DataFrame:
-        check_is_fitted(self)
-        df = _as_frame(X, self.feature_names_in_)
-        early = df[list(self.early_columns)].to_numpy(dtype=float)
-        t = df[self.time_column].to_numpy(dtype=float)
+        df = self._transform_frame(X, [*self.early_columns, self.time_column])
+        early = _early_points(df, self.early_columns)
+        t = _column(df, self.time_column)
         out = df.copy()
         for i in range(1, early.shape[1]):
             out[f"d_early_{i}"] = early[:, i] - early[:, i - 1]
         out["burst_ratio"] = early[:, 0] / (early[:, -1] + 1e-3)
         t_last = float(self.early_times[-1])
-        out["higuchi_extrap"] = np.clip(early[:, -1] * np.sqrt(np.maximum(t, 0) / t_last), 0, 1)
+        out["higuchi_extrap"] = np.clip(early[:, -1] * np.sqrt(t / t_last), 0, 1)
         return out
 
 
@@ -397,13 +437,21 @@ class SizeScaledTimeFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         return [*map(str, self.feature_names_in_), "erosion_scaled_time", "diffusion_scaled_time"]
 
     def transform(self, X: Table) -> pd.DataFrame:
-        check_is_fitted(self)
-        df = _as_frame(X, self.feature_names_in_)
+        df = self._transform_frame(X, [self.time_column, self.surface_to_volume_column])
         t = _column(df, self.time_column)
         sv = _column(df, self.surface_to_volume_column, _positive, "> 0")
         out = df.copy()
-        out["erosion_scaled_time"] = t * sv
-        out["diffusion_scaled_time"] = t * sv**2
+        with np.errstate(over="ignore"):
+            out["erosion_scaled_time"] = t * sv
+            out["diffusion_scaled_time"] = t * sv**2
+        # finite inputs can still overflow (S/V 1e300 squared): never hand inf to a model
+        bad = ~np.isfinite(out["diffusion_scaled_time"].to_numpy())
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"row {i}: {self.time_column} × {self.surface_to_volume_column}² overflows "
+                f"({t[i]:g} × {sv[i]:g}²)"
+            )
         return out
 
 
@@ -484,8 +532,7 @@ class HiguchiFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         from nanomed.molecular.solubility import aqueous_solubility_gse
         from nanomed.release.matrix import higuchi_clock
 
-        check_is_fitted(self)
-        df = _as_frame(X, self.feature_names_in_)
+        df = self._transform_frame(X, self._columns())
         rules = {
             self.time_column: (None, ">= 0"),
             self.surface_to_volume_column: (_positive, "> 0"),
@@ -624,10 +671,9 @@ class HydrolysisFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
     def transform(self, X: Table) -> pd.DataFrame:
         from nanomed.core.units import convert
 
-        check_is_fitted(self)
-        df = _as_frame(X, self.feature_names_in_)
+        df = self._transform_frame(X, [self.polymer_column, self.la_ga_column, self.time_column])
         t = _column(df, self.time_column)
-        polymers = df[self.polymer_column].astype(str).str.strip().to_numpy()
+        polymers = _text(df, self.polymer_column)
         la_ga = pd.to_numeric(df[self.la_ga_column], errors="coerce").to_numpy(dtype=float)
         rates: dict[tuple[str, float], float] = {}
         k = np.empty(len(df))
@@ -750,10 +796,11 @@ class MolecularFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         ]
 
     def transform(self, X: Table) -> pd.DataFrame:
-        check_is_fitted(self)
-        df = _as_frame(X, self.feature_names_in_)
-        smiles = df[self.smiles_column].astype(str).str.strip().to_numpy()
-        polymers = df[self.polymer_column].astype(str).str.strip().to_numpy()
+        need = [self.smiles_column, self.polymer_column]
+        need += [self.polymer_mw_column] if self.polymer_mw_column else []
+        df = self._transform_frame(X, need)
+        smiles = _text(df, self.smiles_column)
+        polymers = _text(df, self.polymer_column)
         mws: Any = (
             _column(df, self.polymer_mw_column, lambda v: v > 0, "> 0 g/mol")
             if self.polymer_mw_column
@@ -819,8 +866,7 @@ class LogTimeFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         return [*map(str, self.feature_names_in_)]
 
     def transform(self, X: Table) -> pd.DataFrame:
-        check_is_fitted(self)
-        df = _as_frame(X, self.feature_names_in_)
+        df = self._transform_frame(X, [self.time_column])
         t = _column(df, self.time_column)
         out = df.copy()
         out[self.time_column] = np.log(t + self.offset)
@@ -908,14 +954,11 @@ class ReleaseCurveFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         return [*map(str, self.feature_names_in_), *self._added()]
 
     def _fit_laws(self, early: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
-        """Fitted full parameter vectors of each law, one row per row of ``early``."""
+        """Fitted full parameter vectors of each law, one row per row of ``early`` (checked by
+        :func:`_early_points`)."""
         from nanomed.release.empirical import EMPIRICAL_MODELS
         from nanomed.release.lm import Profiles, fit_group
 
-        bad = ~np.isfinite(early).all(axis=1) | (early < 0).any(axis=1) | (early > 1.2).any(axis=1)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise DataError(f"row {i}: early release points must be in [0, 1.2], got {early[i]}")
         unique, inverse = np.unique(early, axis=0, return_inverse=True)
         t = np.r_[0.0, np.asarray(self.early_times, dtype=float)]
         prof = Profiles(
@@ -938,12 +981,11 @@ class ReleaseCurveFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         return thetas
 
     def transform(self, X: Table) -> pd.DataFrame:
-        check_is_fitted(self)
         from nanomed.release.empirical import EMPIRICAL_MODELS
 
-        df = _as_frame(X, self.feature_names_in_)
-        early = df[list(self.early_columns)].to_numpy(dtype=float)
-        t = np.maximum(df[self.time_column].to_numpy(dtype=float), 0.0)
+        df = self._transform_frame(X, [*self.early_columns, self.time_column])
+        early = _early_points(df, self.early_columns)
+        t = _column(df, self.time_column)
         out = df.copy()
         thetas = self._fit_laws(early) if len(df) else {law: np.empty((0, 4)) for law in self.laws}
         for law in self.laws:
@@ -1020,9 +1062,10 @@ class DrugDescriptors(TransformerMixin, BaseEstimator):
 
         RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]  # absent from rdkit-stubs
         df = _as_frame(X, self.feature_names_in_)
+        _require(df, [self.smiles_column])
         cache: dict[str, list[float]] = {}
         rows = []
-        for i, smi in enumerate(df[self.smiles_column].astype(str)):
+        for i, smi in enumerate(_text(df, self.smiles_column)):
             if smi not in cache:
                 mol = Chem.MolFromSmiles(smi)
                 if mol is None:

@@ -343,6 +343,11 @@ class HybridReleaseModel(RegressorMixin, BaseEstimator):
             raise InputError(f"loss must be 'l1' or 'l2', got {self.loss!r}")
         if self.anchor is not None and (self.form != "weibull" or len(self.anchor) != 2):
             raise InputError("anchor=(column, time) is defined for form='weibull' only")
+        if self.anchor is not None and not float(self.anchor[1]) > 0:
+            # td is solved through t_anchor**…: a time <= 0 makes every prediction NaN
+            raise InputError(f"anchor time must be > 0, got {self.anchor[1]!r}")
+        if int(self.n_members) < 1:
+            raise InputError(f"n_members must be >= 1, got {self.n_members!r}")
         F, t, ya = self._split(X, reset=True)
         y = np.asarray(y, dtype=float).ravel()
         if len(y) != len(t):
@@ -583,6 +588,8 @@ class ProjectedReleaseModel(RegressorMixin, BaseEstimator):
 
         from nanomed.ai.estimators import RandomForestModel
 
+        if int(self.n_grid) < 1:
+            raise InputError(f"n_grid must be >= 1, got {self.n_grid!r}")
         _, t, _ = self._times(X)
         base = self.estimator
         if base is None:
@@ -618,6 +625,8 @@ class ProjectedReleaseModel(RegressorMixin, BaseEstimator):
 
         check_is_fitted(self)
         frame, t, j = self._times(X)
+        if len(frame) == 0:  # nothing to project (group.max() below needs a row)
+            return np.empty((0, 4))
         design = frame.drop(columns=frame.columns[j])
         keys = design.apply(pd.to_numeric, errors="coerce").fillna(-1e300)
         group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()

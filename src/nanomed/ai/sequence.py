@@ -43,6 +43,23 @@ class ReleaseCurveSet:
     times: list[np.ndarray]
     fractions: list[np.ndarray]
 
+    def __post_init__(self) -> None:
+        # a NaN point would train a forecaster that predicts NaN everywhere (features may be
+        # NaN: they are read as missing)
+        if not len(self.ids) == len(self.features) == len(self.times) == len(self.fractions):
+            raise InputError(
+                f"ids, features, times and fractions need one entry per profile, got "
+                f"{len(self.ids)}, {len(self.features)}, {len(self.times)}, {len(self.fractions)}"
+            )
+        for pid, t, f in zip(self.ids, self.times, self.fractions, strict=True):
+            t, f = np.asarray(t, float), np.asarray(f, float)
+            if t.shape != f.shape:
+                raise InputError(f"profile {pid!r}: {t.size} times but {f.size} fractions")
+            for name, v in (("times", t), ("fractions", f)):
+                if not np.all(np.isfinite(v)):
+                    i = int(np.flatnonzero(~np.isfinite(v))[0])
+                    raise InputError(f"profile {pid!r}: {name}[{i}] must be finite, got {v[i]:g}")
+
     @classmethod
     def from_frame(
         cls,
@@ -84,6 +101,28 @@ class ReleaseCurveSet:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+def _forecast_inputs(
+    features: Any, t_observed: Any, f_observed: Any, t_future: Any, n_features: int
+) -> tuple[np.ndarray, ...]:
+    """The arguments of a ``forecast`` as float arrays, checked (one-line InputError)."""
+    x = np.asarray(features, float).ravel()
+    if x.size != n_features:  # a shorter vector would broadcast silently
+        raise InputError(f"features: expected {n_features} values (as in training), got {x.size}")
+    arrays = {
+        "t_observed": np.asarray(t_observed, float).ravel(),
+        "f_observed": np.asarray(f_observed, float).ravel(),
+        "t_future": np.asarray(t_future, float).ravel(),
+    }
+    for name, v in arrays.items():
+        if not np.all(np.isfinite(v)):
+            i = int(np.flatnonzero(~np.isfinite(v))[0])
+            raise InputError(f"{name}[{i}] must be finite, got {v[i]:g}")
+    t_obs, f_obs, t_fut = arrays.values()
+    if t_obs.size != f_obs.size:
+        raise InputError(f"t_observed has {t_obs.size} values but f_observed has {f_obs.size}")
+    return x, t_obs, f_obs, t_fut
 
 
 def _standardise(F: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -239,15 +278,16 @@ class ReleaseForecaster:
 
         if not hasattr(self, "state_"):
             raise InputError("ReleaseForecaster is not fitted")
-        t_obs, f_obs = np.asarray(t_observed, float), np.asarray(f_observed, float)
-        t_fut = np.asarray(t_future, float)
+        x, t_obs, f_obs, t_fut = _forecast_inputs(
+            features, t_observed, f_observed, t_future, self.n_features_in_
+        )
         if t_obs.size == 0 or t_obs[0] > 0:
             t_obs, f_obs = np.r_[0.0, t_obs], np.r_[0.0, f_obs]
         if t_fut.size and t_fut.min() <= t_obs[-1]:
             raise InputError("forecast times must be later than the last measured time")
         net = self._modules(self.n_features_in_)
         net.load_state_dict(self.state_)
-        x = _standardise(np.asarray(features, float).reshape(1, -1), self.x_mean_, self.x_scale_)
+        x = _standardise(x.reshape(1, -1), self.x_mean_, self.x_scale_)
         T = torch.as_tensor(np.r_[t_obs, t_fut][None, :], dtype=torch.float32)
         Y = torch.as_tensor(np.r_[f_obs, np.zeros(t_fut.size)][None, :], dtype=torch.float32)
         with torch.no_grad():
@@ -352,15 +392,20 @@ class BayesianWeibull:
 
     def posterior(self, features: Any, t_observed: Any, f_observed: Any) -> np.ndarray:
         """MAP parameters z = (ln td, ln beta, logit f_max) given the measured points."""
-        mu = self._prior_mean(features)[0]
-        return self._map(mu, np.asarray(t_observed, float), np.asarray(f_observed, float))
+        if not hasattr(self, "hybrid_"):
+            raise InputError("BayesianWeibull is not fitted")
+        x, t_obs, f_obs, _ = _forecast_inputs(
+            features, t_observed, f_observed, [], self.hybrid_.n_features_in_ - 1
+        )
+        return self._map(self._prior_mean(x)[0], t_obs, f_obs)
 
     def forecast(
         self, features: Any, t_observed: Any, f_observed: Any, t_future: Any
     ) -> np.ndarray:
         """Fraction released at ``t_future`` from the MAP parameters."""
         z = self.posterior(features, t_observed, f_observed)
-        return np.clip(_weibull(np.asarray(t_future, float), z), 0.0, 1.0)
+        t_fut = _forecast_inputs([], [], [], t_future, 0)[3]
+        return np.clip(_weibull(t_fut, z), 0.0, 1.0)
 
 
 def evaluate_forecast(

@@ -52,6 +52,15 @@ def conformal_quantile(scores: ArrayLike, level: float) -> float:
     return float(ordered[k - 1]) if 0 < k <= len(ordered) else float("inf")
 
 
+def _min_calibration(level: float) -> int:
+    """Fewest calibration scores with a finite conformal quantile at ``level``: the least n
+    with ⌈(n + 1)·level⌉ <= n, i.e. (1 − level)·(n + 1) >= 1 (Lei et al. 2018)."""
+    n = max(int(level / (1 - level)) - 1, 1)
+    while int(np.ceil((n + 1) * level)) > n:  # the same arithmetic as conformal_quantile
+        n += 1
+    return n
+
+
 def gaussian_interval(
     mean: ArrayLike, std: ArrayLike, level: float = 0.9
 ) -> tuple[FloatArray, FloatArray]:
@@ -121,6 +130,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         if not 0 < self.calibration_size < 1:
             raise InputError(f"calibration_size must be in (0, 1), got {self.calibration_size}")
         y_arr = np.asarray(y, float)
+        if len(y_arr) < 2:  # one row to fit and one to calibrate, at the very least
+            raise InputError(f"ConformalRegressor needs at least 2 rows, got {len(y_arr)}")
         splitter = (GroupShuffleSplit if groups is not None else ShuffleSplit)(
             n_splits=1, test_size=self.calibration_size, random_state=self.random_state
         )
@@ -144,7 +155,13 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
     def quantile(self, level: float) -> float:
         """The conformal quantile: the ⌈(n+1)·level⌉-th smallest calibration score."""
         check_is_fitted(self)
-        return conformal_quantile(self.scores_, level)
+        q = conformal_quantile(self.scores_, level)
+        if not np.isfinite(q):  # too few calibration rows: the interval would be ±inf
+            raise InputError(
+                f"level {level:g} needs at least {_min_calibration(level)} calibration rows, "
+                f"the model has {len(self.scores_)} (give more rows or a larger calibration_size)"
+            )
+        return q
 
     def predict_interval(self, X: ArrayLike, level: float = 0.9) -> tuple[FloatArray, FloatArray]:
         """Lower and upper bounds with marginal coverage >= ``level`` (exchangeable data)."""
@@ -171,14 +188,26 @@ def calibration_report(
     pandas.DataFrame
         Columns ``nominal, coverage, mean_width, n``; a calibrated model has coverage ≈ nominal.
     """
-    y_arr = np.asarray(y, float)
+    y_arr = np.asarray(y, float).ravel()
+    if y_arr.size == 0:
+        raise InputError("calibration_report needs at least one observation, y is empty")
+    if not np.all(np.isfinite(y_arr)):
+        i = int(np.flatnonzero(~np.isfinite(y_arr))[0])
+        raise InputError(f"y[{i}] must be finite, got {y_arr[i]:g}")
     if intervals is None:
         if mean is None or std is None:
             raise InputError("calibration_report needs mean and std, or intervals")
         intervals = {lv: gaussian_interval(mean, std, lv) for lv in levels}
     rows = []
     for lv, (lower, upper) in sorted(intervals.items()):
+        if not 0 < lv < 1:
+            raise InputError(f"level must be in (0, 1), got {lv}")
         lo, hi = np.asarray(lower, float), np.asarray(upper, float)
+        if lo.shape != y_arr.shape or hi.shape != y_arr.shape:
+            raise InputError(
+                f"y has {y_arr.size} values but the bounds of the {lv:g} interval have "
+                f"{lo.size} and {hi.size}"
+            )
         inside = (y_arr >= lo) & (y_arr <= hi)
         rows.append(
             {
@@ -189,6 +218,16 @@ def calibration_report(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _finite_bound(b: Any) -> float:
+    try:
+        v = float(b)
+    except (TypeError, ValueError):
+        v = float("nan")
+    if not np.isfinite(v):
+        raise InputError(f"bounds must be finite numbers or None, got {b!r}")
+    return v
 
 
 def predict_with_uncertainty(
@@ -203,7 +242,8 @@ def predict_with_uncertainty(
     interval is built on the transformed scale and mapped back, so it is asymmetric). The interval
     is the model's raw spread; calibrate it with :class:`ConformalRegressor` before trusting it.
     ``bounds`` is the target's physical range (e.g. (0, 1) for a fraction released): the
-    interval is cut to it, since a Gaussian band about a prediction near a bound crosses it.
+    interval is cut to it, since a Gaussian band about a prediction near a bound crosses it,
+    and so is the prediction, so that it stays inside its band.
 
     Returns
     -------
@@ -212,6 +252,11 @@ def predict_with_uncertainty(
     """
     from sklearn.compose import TransformedTargetRegressor
 
+    if len(bounds) != 2:
+        raise InputError(f"bounds must be (lower, upper), got {bounds!r}")
+    b_lo, b_hi = (None if b is None else _finite_bound(b) for b in bounds)
+    if b_lo is not None and b_hi is not None and not b_lo < b_hi:
+        raise InputError(f"bounds: lower must be < upper, got {bounds!r}")
     final, Z = model, X
     if hasattr(model, "steps"):
         final = model.steps[-1][1]
@@ -226,5 +271,6 @@ def predict_with_uncertainty(
     lo, hi = gaussian_interval(mean, std, level)
     if inverse is not None:
         mean, lo, hi = inverse(mean), inverse(lo), inverse(hi)
-    lo, hi = (np.clip(v, *bounds) if bounds != (None, None) else v for v in (lo, hi))
+    if (b_lo, b_hi) != (None, None):
+        mean, lo, hi = (np.clip(v, b_lo, b_hi) for v in (mean, lo, hi))
     return pd.DataFrame({"prediction": mean, "std": std, "lower": lo, "upper": hi})
