@@ -197,7 +197,8 @@ class OrganModel:
             scale = self.dose_scale["particles" if s.entity == "particles" else "free_drug"]
             if s.entity != "particles":
                 scale = max(self.dose_scale["encapsulated_drug"], self.dose_scale["free_drug"])
-            tab.atol[i] = 1e-10 * scale
+            # an entity never dosed (e.g. no drug encapsulated) still needs atol > 0 (CVODE)
+            tab.atol[i] = 1e-10 * (scale if scale > 0 else 1.0)
 
     def _record(self, idx: dict[str, int], entity: str, cohort: int) -> None:
         for comp, i in idx.items():

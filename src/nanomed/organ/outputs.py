@@ -184,9 +184,12 @@ class OrganResult(Result):
             if comp in ("urine", "faeces", "metabolised") or not (g["concentration"] > 0).any():
                 continue
             ax.plot(g["time"], g["concentration"], label=comp, **kwargs)
-        ax.set_yscale("log")
         ax.set_xlabel("time [h]")
         ax.set_ylabel(f"{entity} concentration [mg/L]")
+        if not ax.lines:  # an entity never dosed (e.g. no drug encapsulated): say so, no legend
+            ax.text(0.5, 0.5, f"no {entity} in any organ", ha="center", transform=ax.transAxes)
+            return ax
+        ax.set_yscale("log")
         ax.legend(fontsize="small", ncol=2)
         return ax
 

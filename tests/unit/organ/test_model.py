@@ -19,6 +19,9 @@ FORMULATIONS = {
     "pegylated_repeat_abc": dict(peg=0.8, n_doses=2, interval=168.0, duration=336.0),
     "infusion_rat": dict(route="iv_infusion", species="rat", tumour=2.0),
     "renal_4nm_human": dict(drug=False, diameter=4.0, species="human", tumour=None, duration=48.0),
+    # nothing encapsulated: the encapsulated-drug states are never dosed (CVODE once refused
+    # their zero tolerance)
+    "nothing_encapsulated": dict(ee=0.0),
 }
 
 
