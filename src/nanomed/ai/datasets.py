@@ -416,23 +416,39 @@ def _numeric(df: pd.DataFrame, col: str, where: str) -> pd.Series:
     return values
 
 
+#: a number, a space and a unit ("12.3 um", "10 mg/kg", "5 %"): a measurement, not a category
+#: (a label such as "2D" or "3k", with no space, stays a category)
+_NUMBER_WITH_UNIT = (
+    r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?(\s+[^\d\s]\S*|\s*[%µμ]\S*)(\s\S+)?\s*"
+)
+
+
 def numeric_columns_checked(df: pd.DataFrame, where: str) -> pd.DataFrame:
     """``df`` with every column of numbers checked: a column of numbers but for a few text cells
     (at least half numbers) holds typos, not categories; numbers written with commas ("100,5",
-    "1,000") would become categories; an infinite or overflowing number is no measurement. Each
-    is a :class:`DataError` naming its file line and column."""
+    "1,000") or with their unit ("12.3 um") would become categories; an infinite or overflowing
+    number is no measurement. Each is a :class:`DataError` naming its file line and column."""
     df = df.copy()
     for col in df.columns:
         v = df[col]
         if pd.api.types.is_bool_dtype(v) or not v.notna().any():
             continue
-        comma = v.astype(str).str.fullmatch(r"\s*-?\d+(,\d+)+\s*") & v.notna()
-        if not pd.api.types.is_numeric_dtype(v) and comma.mean() >= 0.5 and comma.any():
-            i = int(np.flatnonzero(comma.to_numpy())[0])
-            raise DataError(
-                f"{where}: row {i + 2}, column {col!r}: {v.iloc[i]!r} is written with a comma; "
-                "write numbers with a decimal point and no thousands separator"
-            )
+        text = v.astype(str)
+        for pattern, advice in (
+            (r"\s*-?\d+(,\d+)+\s*", "write numbers with a decimal point, no thousands separator"),
+            (_NUMBER_WITH_UNIT, "give the numbers alone and the unit in the column's name"),
+        ):
+            hit = text.str.fullmatch(pattern) & v.notna()
+            if (
+                not pd.api.types.is_numeric_dtype(v)
+                and hit.any()
+                and hit.sum() >= 0.5 * v.notna().sum()
+            ):
+                i = int(np.flatnonzero(hit.to_numpy())[0])
+                raise DataError(
+                    f"{where}: row {i + 2}, column {col!r}: {v.iloc[i]!r} is not a plain "
+                    f"number; {advice}"
+                )
         if pd.api.types.is_numeric_dtype(v) or (
             pd.to_numeric(v, errors="coerce").notna().sum() >= 0.5 * v.notna().sum()
         ):

@@ -78,6 +78,14 @@ def handle_errors(func: F) -> F:
                 soft_wrap=True,
             )
             raise typer.Exit(EXIT_INPUT) from None
+        except UnicodeDecodeError as exc:  # a reader that did not name its file: still one line
+            err_console.print(
+                f"[red]error:[/red] an input file is not UTF-8 text (byte {exc.object[exc.start]:#x} "
+                f"at position {exc.start}); save it as UTF-8",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_INPUT) from None
         except KeyboardInterrupt:
             err_console.print("interrupted")
             sys.exit(130)

@@ -130,9 +130,9 @@ def train(
         str, typer.Option(help="lightgbm, random_forest, gaussian_process, …")
     ] = "lightgbm",
     target: Annotated[str | None, typer.Option(help="Target column.")] = None,
-    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Random seed.")] = 0,
     score_splits: Annotated[
-        int, typer.Option(min=0, help="Protocol splits scored for the card (0: none).")
+        int, typer.Option(min=0, max=1000, help="Protocol splits scored for the card (0: none).")
     ] = 0,
     like: Annotated[
         str | None,
@@ -151,10 +151,10 @@ def train(
     from nanomed.ai.estimators import make_estimator
     from nanomed.ai.features import TabularFeaturizer
     from nanomed.ai.modelio import save_model
-    from nanomed.ai.protocols import build_model, evaluate
+    from nanomed.ai.protocols import PROTOCOLS, build_model, evaluate
 
-    if like is not None and score_splits > 0:
-        raise InputError("--score-splits scores a bundled protocol's splits: not with --like")
+    if score_splits > 0 and (like is not None or data not in PROTOCOLS):
+        raise InputError("--score-splits scores a bundled protocol's splits: give a protocol")
     output_path(out, data)
     X, y, groups, protocol, dataset = _training_table(data, target, model, like, with_bundled)
     if X.shape[1] == 0:
@@ -218,7 +218,8 @@ def evaluate_cmd(
         ),
     ] = "lightgbm",
     splits: Annotated[
-        int | None, typer.Option(min=1, help="Outer splits (default: the published number).")
+        int | None,
+        typer.Option(min=1, max=1000, help="Outer splits (default: the published number)."),
     ] = None,
     out: Annotated[
         Path | None,
@@ -318,8 +319,10 @@ def _model_inputs(
 
     est, card = load_model(model_file)
     df = read_table(data)
+    names = getattr(est, "feature_names_in_", None)
+    if names is not None and set(map(str, names)) == set(card.get("features", [])):
+        card = {**card, "features": list(map(str, names))}  # the order the model was fitted in
     if not card.get("features"):  # a file saved without a card: the model's own column names
-        names = getattr(est, "feature_names_in_", None)
         n = getattr(est, "n_features_in_", None)
         if names is None and n is not None and n != df.shape[1]:
             raise InputError(

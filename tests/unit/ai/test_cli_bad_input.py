@@ -387,7 +387,56 @@ def test_numbers_written_with_commas_are_not_taken_for_categories(tmp_path):
 
     path = tmp_path / "e.csv"
     path.write_text('x,kind,y\n"100,5",12,1\n"2,5",A,2\n"3,0",B,3\n')  # "12" is no comma
-    with pytest.raises(DataError, match=r"row 2, column 'x': '100,5' is written with a comma"):
+    with pytest.raises(
+        DataError,
+        match=r"row 2, column 'x': '100,5' is not a plain number; write numbers with a decimal",
+    ):
         read_experiment_table(path, ["y"])
     path.write_text("x,kind,y\n100.5,12,1\n2.5,A,2\n3.0,B,3\n")
     assert read_experiment_table(path, ["y"])["kind"].tolist() == ["12", "A", "B"]
+
+
+def test_numbers_given_with_their_unit_are_not_taken_for_categories(tmp_path):
+    from nanomed.ai.datasets import read_experiment_table
+
+    path = tmp_path / "u.csv"
+    path.write_text("size,shape,y\n12.3 um,2D,1\n40 um,3D,2\n8.1 um,2D,3\n")
+    with pytest.raises(DataError, match=r"row 2, column 'size': '12.3 um' is not a plain number"):
+        read_experiment_table(path, ["y"])
+    path.write_text("size,shape,y\n12.3,2D,1\n40,3D,2\n8.1,2D,3\n")  # "2D" is a label
+    assert read_experiment_table(path, ["y"])["shape"].tolist() == ["2D", "3D", "2D"]
+
+
+def test_a_card_listing_the_features_in_another_order_predicts_as_fitted(app, tmp_path):
+    from nanomed.ai.estimators import RandomForestModel
+    from nanomed.ai.modelio import save_model
+
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [5.0, 1.0, 4.0, 2.0]})
+    model = RandomForestModel(n_estimators=5, random_state=0).fit(X, [0.0, 1.0, 2.0, 3.0])
+    path = save_model(model, tmp_path / "m.npz", {"features": ["b", "a"], "target": "y"})
+    X.to_csv(tmp_path / "rows.csv", index=False)
+    res = CliRunner().invoke(app, ["predict", str(tmp_path / "rows.csv"), "-m", str(path),
+                                   "-o", str(tmp_path / "p.csv")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    np.testing.assert_allclose(pd.read_csv(tmp_path / "p.csv")["predicted_y"], model.predict(X))
+
+
+def test_score_splits_and_seeds_out_of_range_are_refused(app, tumour):
+    r = CliRunner()
+    base = ["train", str(tumour / "train.csv"), "--target", "DE24", "--out", str(tumour / "x.npz")]
+    res = r.invoke(app, [*base, "--score-splits", "3"])
+    assert res.exit_code == 2 and "give a protocol" in res.output
+    assert r.invoke(app, [*base, "--seed", str(2**40)]).exit_code == 2
+    res = r.invoke(app, ["evaluate", "--protocol", "nano_tumor", "--splits", "100000"])
+    assert res.exit_code == 2
+
+
+def test_a_file_that_is_not_utf8_is_one_line(capsys):
+    @handle_errors
+    def read() -> None:
+        b"core_diameter: 0.015 \xb5m".decode()
+
+    with pytest.raises(typer.Exit) as exc:
+        read()
+    assert exc.value.exit_code == 2
+    assert "not UTF-8 text (byte 0xb5 at position 21)" in capsys.readouterr().err

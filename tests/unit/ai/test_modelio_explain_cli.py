@@ -233,7 +233,7 @@ def test_cli_trains_a_protocol_model_on_a_user_table_in_its_columns(app, tmp_pat
     ref = build_model(p.name, "blend").fit(X, mine["Release"], groups=mine["DP_Group"])
     np.testing.assert_allclose(saved.predict(X), ref.predict(X))
     for bad, says in [
-        ([*args, "--score-splits", "2"], "not with --like"),
+        ([*args, "--score-splits", "2"], "give a protocol"),
         (["train", str(path), "--with-bundled"], "give --like"),
         (["train", "bannigan_few_shot", "--like", "bannigan_few_shot"], "your own table"),
         (
