@@ -423,6 +423,10 @@ _NUMBER_WITH_UNIT = (
 )
 
 
+#: a number written with a decimal comma or thousands separators ("1,5", "1,000")
+_DECIMAL_COMMA = r"\s*-?\d+(,\d+)+\s*"
+
+
 def numeric_columns_checked(df: pd.DataFrame, where: str) -> pd.DataFrame:
     """``df`` with every column of numbers checked: a column of numbers but for a few text cells
     (at least half numbers) holds typos, not categories; numbers written with commas ("100,5",
@@ -435,7 +439,7 @@ def numeric_columns_checked(df: pd.DataFrame, where: str) -> pd.DataFrame:
             continue
         text = v.astype(str)
         for pattern, advice in (
-            (r"\s*-?\d+(,\d+)+\s*", "write numbers with a decimal point, no thousands separator"),
+            (_DECIMAL_COMMA, "write numbers with a decimal point, no thousands separator"),
             (_NUMBER_WITH_UNIT, "give the numbers alone and the unit in the column's name"),
         ):
             hit = text.str.fullmatch(pattern) & v.notna()

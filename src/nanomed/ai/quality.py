@@ -107,11 +107,15 @@ def _numeric_columns(df: pd.DataFrame, spec: DatasetSpec | None) -> list[str]:
         return [
             f.name for f in (*spec.features, *spec.targets) if f.kind == "numeric" and f.name in df
         ]
-    # a column is numeric when most of its non-missing cells parse as numbers
+    from nanomed.ai.datasets import _DECIMAL_COMMA, _NUMBER_WITH_UNIT
+
+    # a column is numeric when most of its non-missing cells are numbers, plain or written with
+    # a unit or a decimal comma ("12.3 um", "1,5": then reported as not numeric, an error)
     out = []
     for col in df.columns:
         s = df[col].dropna()
-        if len(s) and pd.to_numeric(s, errors="coerce").notna().mean() >= 0.8:
+        written = s.astype(str).str.fullmatch(f"{_NUMBER_WITH_UNIT}|{_DECIMAL_COMMA}")
+        if len(s) and (pd.to_numeric(s, errors="coerce").notna() | written).mean() >= 0.8:
             out.append(col)
     return out
 

@@ -284,3 +284,12 @@ def test_a_new_drug_code_leaves_the_physics_columns_to_the_user(tmp_path):
     rows.assign(Polymer="PCL").drop(columns=["Drug_SMILES"]).to_csv(path, index=False)
     frame = read_dataset_like(path, "bannigan_few_shot").frame
     assert frame["Polymer"].eq("PCL").all() and "Drug_SMILES" not in frame
+
+
+def test_a_column_of_numbers_written_with_units_is_reported_not_numeric():
+    """Without a schema, '12.3 um' looked like a category and the report said "no issues"."""
+    df = pd.DataFrame({"size": ["12.3 um", "40 um", "8.1 um"], "ee": ["1,5", "2,0", "0,5"],
+                       "shape": ["2D", "3D", "2D"]})  # fmt: skip
+    report = check_table(df)
+    bad = {i.column for i in report.by_kind("not_numeric")}
+    assert bad == {"size", "ee"} and not report.ok  # "2D" is a label, not a number
