@@ -62,7 +62,8 @@ def data_check(
         raise InputError(f"unknown dataset {like!r} (known: {', '.join(DATASET_SPECS)})")
     if out is not None:
         output_path(out, file)
-    if str(file) in DATASET_SPECS:
+    bundled = str(file) in DATASET_SPECS
+    if bundled:
         ds = load_dataset(str(file))
         report = check_table(ds.frame, ds.spec, targets=target, group=group)
     else:
@@ -74,7 +75,6 @@ def data_check(
             if missing:
                 raise InputError(f"{file}: missing columns {missing} (the columns of {like!r})")
         report = check_table(df, spec, targets=target, group=group)
-    bundled = str(file) in DATASET_SPECS
     frame = report.to_frame(offset=0 if bundled else 2)  # a file's rows are its lines
     if len(frame):
         _print_frame(frame, f"Data check: {file} ({'rows' if bundled else 'file lines'})")
