@@ -79,6 +79,11 @@ def test_cell_fit_example(tmp_path):
         ("particles: [{diameter_nm: 100, effective_density_g_cm3: 0.9}]\n", "below the medium"),
         ("particles: [{diameter_nm: -4, effective_density_g_cm3: 2}]\n", "diameter"),
         ("particles: []\n", "particles"),
+        (  # 1e300 gave inf in dosimetry.csv
+            "concentration_ug_mL: 1.0e+300\n"
+            "particles: [{diameter_nm: 100, effective_density_g_cm3: 2}]\n",
+            "bad.yaml: concentration must be > 0 and <= 1e6 µg/mL (1 g/mL), got 1e+300",
+        ),
         ("particles: [{diameter_nm: 100, effective_density_g_cm3: 2, colour: red}]\n", "colour"),
     ],
 )
@@ -89,6 +94,14 @@ def test_dosimetry_bad_input_is_one_line_exit_2(tmp_path, text, match):
     assert res.exit_code == 2
     assert match in res.output
     assert "Traceback" not in res.output
+
+
+def test_config_not_in_utf8_is_one_line_exit_2(tmp_path):
+    cfg = tmp_path / "cell.yaml"
+    cfg.write_text("carrier: {material: PLGA, hydrodynamic_diameter: 80 nm}\n", encoding="utf-16")
+    for cmd in (["cell", "simulate"], ["dosimetry"]):
+        res = runner.invoke(app, [*cmd, str(cfg), "--out", str(tmp_path / "o")])
+        assert res.exit_code == 2 and "not UTF-8 text (byte 0xff at position 0)" in res.output
 
 
 def test_cell_bad_rate_is_one_line_exit_2(tmp_path):
@@ -106,6 +119,10 @@ def test_cell_bad_rate_is_one_line_exit_2(tmp_path):
         ("particles_per_cell: lots", "particles_per_cell must be a number > 0, got 'lots'"),
         ("drug_per_carrier: -1", "drug_per_carrier must be a number >= 0"),
         ("duration_h: .inf", "duration_h must be a number > 0, got inf"),
+        ("cytotoxicity: {ec50: 2 uM}", "cytotoxicity.ec50: must be a number, got '2 uM'"),
+        # the solver hung on 1e300
+        ("particles_per_cell: 1.0e+300", "particles_per_cell must be <= 1e+12, got 1e+300"),
+        ("drug_per_carrier: 1.0e+300", "drug_per_carrier must be <= 1e+12, got 1e+300"),
     ],
 )
 def test_cell_bad_number_is_one_line_exit_2(tmp_path, line, match):

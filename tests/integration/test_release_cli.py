@@ -49,6 +49,10 @@ def test_fit_bad_input_is_one_line_with_exit_2(tmp_path: Path) -> None:
     res = runner.invoke(app, ["release", "fit", str(DATA / "curves_percent.csv"), "--rank-by", "xyz",
                               "--out", str(tmp_path / "o2")])  # fmt: skip
     assert res.exit_code == 2 and "rank_by" in res.output
+    # a negative seed ended in "failed: unexpected ValueError"
+    res = runner.invoke(app, ["release", "fit", str(DATA / "curves_percent.csv"), "--seed", "-1",
+                              "--out", str(tmp_path / "o3")])  # fmt: skip
+    assert res.exit_code == 2 and "--seed" in res.output and "unexpected" not in res.output
 
 
 def test_models_lists_equations() -> None:

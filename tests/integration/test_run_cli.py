@@ -56,6 +56,20 @@ def test_run_bad_scenario_is_one_line_error(tmp_path):
     assert "Traceback" not in res.output
 
 
+def test_run_names_every_invalid_file_of_a_folder(tmp_path):
+    # only the first invalid file was named, and not that nothing ran
+    for name in ("a.yaml", "c.yaml"):
+        shutil.copy(EXAMPLES / "gold_15nm.yaml", tmp_path / name)
+    (tmp_path / "b.yaml").write_text("formulation: {}\ndosing: {dose: -5 mg/kg}\n")
+    (tmp_path / "d.yaml").write_text("formulation: {}\ndosing: {dose: 1 mg/kg}\nx: 1\n")
+    res = runner.invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    out = " ".join(res.output.split())
+    assert "2 of 4 scenario files are invalid (nothing was run): " in out
+    assert "b.yaml: dosing.dose" in out and "d.yaml: x: " in out
+    assert not (tmp_path / "o" / "results").exists()
+
+
 def test_run_duplicate_names_rejected(tmp_path):
     for i in range(2):
         shutil.copy(EXAMPLES / "gold_15nm.yaml", tmp_path / f"g{i}.yaml")

@@ -44,7 +44,14 @@ import pandas as pd
 import pint
 
 from nanomed.calibration import gof
-from nanomed.core.errors import DataError, InputError, ModelError, NanomedError, SolverError
+from nanomed.core.errors import (
+    DataError,
+    InputError,
+    ModelError,
+    NanomedError,
+    SolverError,
+    not_utf8,
+)
 from nanomed.core.results import Result
 from nanomed.core.units import convert, normalise_unit, ureg
 
@@ -172,6 +179,8 @@ def load_observations(
             raw = pd.read_csv(source, dtype=str, keep_default_na=False)
         except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise DataError(f"{source}: cannot read observations ({exc})") from None
+        except UnicodeDecodeError:
+            raise not_utf8(source) from None
         where = str(source)
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
@@ -191,6 +200,13 @@ def load_observations(
         value = _number(rec.value, i, "value")
         if not math.isfinite(value):
             raise DataError(f"observations row {i}: value {value!r} is not finite")
+        # 1e-30 pg/mL is less than one molecule per litre and 1e30 pg/mL exceeds any density; past
+        # these, ratios and intervals overflow to inf in estimates.csv and gof.csv
+        if value > 0 and not 1e-30 <= value <= 1e30:
+            raise DataError(
+                f"observations row {i}: value {value:.3g} lies outside 1e-30 to 1e30, beyond any "
+                "concentration in any unit (a typo or unit slip?)"
+            )
         unit = normalise_unit(_text(rec.unit, i, "unit"))
         try:
             ureg.Unit(unit)

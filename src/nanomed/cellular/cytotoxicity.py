@@ -67,8 +67,11 @@ class EmaxHill:
         e = np.asarray(exposure, dtype=float)
         if np.any(e < 0) or not np.all(np.isfinite(e)):
             raise InputError("exposure must be finite and >= 0")
-        ratio = (e / self.ec50) ** self.hill
-        return self.emax * ratio / (1.0 + ratio)
+        # written as 1 / (1 + (EC50/E)^n): (E/EC50)^n overflows to inf for a tiny EC50 and
+        # inf / inf gave NaN; here E >> EC50 gives emax and E = 0 gives 0
+        with np.errstate(divide="ignore", over="ignore"):
+            inverse = (self.ec50 / e) ** self.hill
+        return self.emax / (1.0 + inverse)
 
     def survival(self, exposure: object) -> np.ndarray:
         """Surviving fraction ``1 - effect`` [-]."""

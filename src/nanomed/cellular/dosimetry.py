@@ -442,8 +442,11 @@ def simulate_dosimetry(
         raise InputError("no particle types given")
     if not (math.isfinite(height_mm) and height_mm > 0):
         raise InputError(f"medium height must be > 0 mm, got {height_mm!r}")
-    if not (math.isfinite(concentration_ug_mL) and concentration_ug_mL > 0):
-        raise InputError(f"concentration must be > 0 µg/mL, got {concentration_ug_mL!r}")
+    # 1e6 µg/mL is 1 g/mL, as dense as the medium itself; beyond it outputs overflow to inf
+    if not (math.isfinite(concentration_ug_mL) and 0 < concentration_ug_mL <= 1e6):
+        raise InputError(
+            f"concentration must be > 0 and <= 1e6 µg/mL (1 g/mL), got {concentration_ug_mL!r}"
+        )
     if times_h is None and not (math.isfinite(duration_h) and duration_h > 0):
         raise InputError(f"duration must be > 0 h, got {duration_h!r}")
     if not (isinstance(batch_size, int) and batch_size >= 1):

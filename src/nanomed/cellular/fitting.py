@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from nanomed.calibration import Calibration, CalibrationResult, FitParameter
-from nanomed.core.errors import DataError, InputError, plain
+from nanomed.core.errors import DataError, InputError, not_utf8, plain
 from nanomed.core.results import Result
 
 __all__ = [
@@ -53,7 +53,9 @@ def read_timecourse(path: str | Path, model: str = "uptake") -> pd.DataFrame:
         df = pd.read_csv(path)
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: empty file (expected a header series_id,time,value)") from None
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
+    except (OSError, pd.errors.ParserError) as exc:
         raise InputError(f"{path}: cannot read as CSV ({str(exc).splitlines()[0]})") from None
     return check_timecourse(df, model, where=str(path))
 

@@ -7,6 +7,8 @@ functions; the formats are documented in ``docs/cellular/cli.md`` with examples 
 
 from __future__ import annotations
 
+import math
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,9 @@ from nanomed.core.results import atomic_write
 
 __all__ = ["run_cell", "run_cell_fit", "run_dosimetry"]
 
+#: most particles per cell, and most drug per carrier, that ``cell simulate`` accepts
+MAX_PER_CELL = 1e12
+
 
 def _section(cfg: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     val = cfg.get(key) or {}
@@ -43,6 +48,12 @@ def _call(kind: Any, kwargs: dict[str, Any], where: str) -> Any:
     try:
         return kind(**kwargs)
     except TypeError as exc:
+        # text given for a number fails inside math.isfinite ("must be real number, not str"),
+        # which names no field: find the field
+        types = {f.name: str(f.type) for f in fields(kind)} if is_dataclass(kind) else {}
+        for key, value in kwargs.items():
+            if "float" in types.get(key, "") and not isinstance(value, int | float | None):
+                raise InputError(f"{where}.{key}: must be a number, got {value!r}") from None
         raise InputError(f"{where}: {str(exc).split(')', 1)[-1].strip() or exc}") from None
 
 
@@ -91,7 +102,10 @@ def dosimetry_from_mapping(cfg: dict[str, Any], where: str = "config") -> Dosime
     for k, v in opts.items():
         if isinstance(v, bool) or not isinstance(v, int | float):
             raise InputError(f"{where}: {k} must be a number, got {v!r}")
-    return simulate_dosimetry(particles, medium=medium, bottom=bottom, **opts)
+    try:
+        return simulate_dosimetry(particles, medium=medium, bottom=bottom, **opts)
+    except InputError as exc:  # its checks know the values, not the file: name it
+        raise type(exc)(f"{where}: {exc}") from None
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> Path:
@@ -140,14 +154,21 @@ def run_dosimetry(
 
 
 def _number(
-    cfg: dict[str, Any], key: str, default: float, where: str, allow_zero: bool = False
+    cfg: dict[str, Any],
+    key: str,
+    default: float,
+    where: str,
+    allow_zero: bool = False,
+    upper: float = math.inf,
 ) -> float:
-    """A finite number > 0 (>= 0 with ``allow_zero``) from the config, else a one-line error."""
+    """A finite number > 0 (>= 0 with ``allow_zero``), <= ``upper``, else a one-line error."""
     v = cfg.get(key, default)
     ok = not isinstance(v, bool) and isinstance(v, int | float) and np.isfinite(v)
     if not ok or not (v >= 0 if allow_zero else v > 0):
         rule = ">= 0" if allow_zero else "> 0"
         raise InputError(f"{where}: {key} must be a number {rule}, got {v!r}")
+    if v > upper:
+        raise InputError(f"{where}: {key} must be <= {upper:g}, got {v:g}")
     return float(v)
 
 
@@ -167,8 +188,9 @@ def cell_from_mapping(cfg: dict[str, Any], where: str = "config") -> dict[str, A
     carrier = Carrier.from_dict(cfg["carrier"], where=f"{where}: carrier")
     surface = CarrierSurface.from_carrier(carrier)
     duration = _number(cfg, "duration_h", 48.0, where)
-    particles = _number(cfg, "particles_per_cell", 1e4, where)
-    drug = _number(cfg, "drug_per_carrier", 1.0, where, allow_zero=True)
+    # upper bounds far above any experiment: the solver does not converge near 1e300
+    particles = _number(cfg, "particles_per_cell", 1e4, where, upper=MAX_PER_CELL)
+    drug = _number(cfg, "drug_per_carrier", 1.0, where, allow_zero=True, upper=MAX_PER_CELL)
     t = np.linspace(0.0, duration, 97)
     uptake = UptakeModel(**_section(cfg, "uptake", where))
     release = None

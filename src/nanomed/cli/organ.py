@@ -76,10 +76,9 @@ def _fit_parameter(text: str) -> object:
 
 
 def _scenarios_by_name(paths: list[Path]) -> dict[str, object]:
-    from nanomed.coupling.multiscale import scenario_files
-    from nanomed.schema import Scenario
+    from nanomed.coupling.multiscale import load_scenarios
 
-    return {s.name: s for s in (Scenario.from_file(f) for f in scenario_files(paths))}
+    return {s.name: s for _, s in load_scenarios(paths)}
 
 
 @handle_errors

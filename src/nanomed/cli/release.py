@@ -49,7 +49,8 @@ def fit(
     ] = "aicc",
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("release_fit"),
     n_starts: Annotated[int, typer.Option(min=1, help="Starts per profile and model.")] = 4,
-    seed: Annotated[int, typer.Option(help="Seed of the random starts.")] = 0,
+    # numpy seeds are 0 to 2**32 - 1: -1 ended in "failed: unexpected ValueError"
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Seed of the random starts.")] = 0,
 ) -> None:
     """Fit the empirical model library to every profile; write CSVs and an HTML report."""
     from rich.progress import Progress

@@ -6,6 +6,9 @@ field, row or profile and what is wrong, so that the CLI can print it without a 
 
 from __future__ import annotations
 
+from os import PathLike
+from pathlib import Path
+
 __all__ = [
     "DataError",
     "InputError",
@@ -13,6 +16,7 @@ __all__ = [
     "NanomedError",
     "ParameterError",
     "SolverError",
+    "not_utf8",
     "plain",
 ]
 
@@ -50,3 +54,19 @@ def plain(value: object) -> object:
     """
     item = getattr(value, "item", None)
     return item() if callable(item) and getattr(value, "ndim", None) == 0 else value
+
+
+def not_utf8(path: str | PathLike[str], where: object = None) -> InputError:
+    """The one-line error for a file that is not UTF-8 text (latin-1, UTF-16 from spreadsheets).
+
+    The file is decoded again here: pandas reports positions within its read chunk, not the file.
+    ``where`` names the file in the message (default: ``path``).
+    """
+    try:
+        Path(path).read_bytes().decode("utf-8")
+        detail = ""
+    except UnicodeDecodeError as exc:
+        detail = f" (byte 0x{exc.object[exc.start : exc.start + 1].hex()} at position {exc.start})"
+    except OSError:
+        detail = ""
+    return InputError(f"{where or path}: not UTF-8 text{detail}; save it as UTF-8")

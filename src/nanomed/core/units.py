@@ -82,6 +82,14 @@ def parse_quantity(value: Any, unit: str, *, name: str = "value") -> float:
         raise InputError(f"{pre}expected a number with unit {unit!r}, got {value!r}")
     if isinstance(value, int | float):
         return float(value)
+    # pint would misread these silently: "1,5 nm" as 15 nm, "15 nm ± 2" as 30 nm
+    if isinstance(value, str) and "," in value:
+        raise InputError(
+            f"{pre}cannot read {value!r}: no commas in numbers "
+            "(write 1.5 or 1500, not 1,5 or 1,500)"
+        )
+    if isinstance(value, str) and ("±" in value or "+/-" in value or "+-" in value):
+        raise InputError(f"{pre}cannot read {value!r}: give the value only, without ± uncertainty")
     try:
         ureg = _registry()
         q = ureg.Quantity(normalise_unit(value)) if isinstance(value, str) else value

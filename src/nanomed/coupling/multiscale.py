@@ -29,7 +29,13 @@ from nanomed.organ.outputs import OrganResult
 from nanomed.release.base import ReleaseModel
 from nanomed.schema import Scenario
 
-__all__ = ["MultiscaleResult", "MultiscaleSimulation", "run_scenarios", "simulate"]
+__all__ = [
+    "MultiscaleResult",
+    "MultiscaleSimulation",
+    "load_scenarios",
+    "run_scenarios",
+    "simulate",
+]
 
 #: environments in which the report plots the release curve
 RELEASE_ENVIRONMENTS = ("plasma", "tumour_interstitium", "lysosome")
@@ -237,6 +243,27 @@ def scenario_files(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
+def load_scenarios(paths: Sequence[str | Path]) -> list[tuple[Path, Scenario]]:
+    """Validate every scenario file of ``paths``; one error lists each invalid file, so that
+    a folder with several broken files is fixed in one go."""
+    files = scenario_files(paths)
+    loaded, errors = [], []
+    for f in files:
+        try:
+            loaded.append((f, Scenario.from_file(f)))
+        except InputError as exc:
+            msg = str(exc)
+            errors.append(msg if len(msg) <= 300 else msg[:297] + "...")  # keep the line readable
+    if errors and len(files) == 1:
+        raise InputError(errors[0])
+    if errors:
+        raise InputError(
+            f"{len(errors)} of {len(files)} scenario files are invalid (nothing was run): "
+            + "; ".join(errors)
+        )
+    return loaded
+
+
 def _fingerprint(scenario: Scenario) -> str:
     text = json.dumps(scenario.to_dict(), sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -267,7 +294,7 @@ def run_scenarios(
     is validated before any simulation starts, so a typo in the last file fails fast.
     """
     out = Path(out_dir)
-    scenarios = [(f, Scenario.from_file(f)) for f in scenario_files(paths)]
+    scenarios = load_scenarios(paths)
     names = [s.name for _, s in scenarios]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:

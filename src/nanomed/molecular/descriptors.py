@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError
+from nanomed.schema.drug import smiles_text_problem
 
 if TYPE_CHECKING:  # pragma: no cover
     from nanomed.schema import Drug
@@ -61,13 +62,15 @@ def molecule_from_smiles(
     Raises
     ------
     InputError
-        If the SMILES does not parse, is empty, has several fragments, or contains an element outside
-        :data:`SUPPORTED_ELEMENTS`.
+        If the SMILES does not parse, is empty, holds whitespace or non-ASCII characters, has
+        several fragments, or contains an element outside :data:`SUPPORTED_ELEMENTS`.
     """
     from rdkit import Chem, rdBase
 
     if not isinstance(smiles, str) or not smiles.strip():
         raise InputError(f"{name}: empty SMILES")
+    if problem := smiles_text_problem(smiles):
+        raise InputError(f"{name}: {problem}")
     with rdBase.BlockLogs():  # RDKit prints parse errors to stderr; ours is one line
         mol = Chem.MolFromSmiles(smiles.strip())
     if mol is None or mol.GetNumAtoms() == 0:

@@ -199,7 +199,8 @@ def group_contribution_hansen(smiles: str) -> HansenParameters:
     for g in _groups():
         if g["pattern"] is None:
             continue
-        for match in mol.GetSubstructMatches(g["pattern"]):
+        # RDKit stops at 1000 matches by default, which left atoms of long chains (PEG) unassigned
+        for match in mol.GetSubstructMatches(g["pattern"], maxMatches=4 * mol.GetNumAtoms() + 1000):
             if used.isdisjoint(match):
                 add(g)
                 used.update(match)
@@ -207,9 +208,12 @@ def group_contribution_hansen(smiles: str) -> HansenParameters:
     add(groups["ring"], n_other_rings)
     missing = [a.GetSymbol() + str(a.GetIdx()) for a in mol.GetAtoms() if a.GetIdx() not in used]
     if missing:
+        more = (
+            f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        )  # keep it one short line
         raise ModelError(
-            f"group contribution: no Hoftyzer-Van Krevelen group for atom(s) {', '.join(missing)} "
-            f"of {smiles!r}"
+            f"group contribution: no Hoftyzer-Van Krevelen group for atom(s) "
+            f"{', '.join(missing[:10])}{more} of {smiles!r}"
         )
     if v <= 0:
         raise ModelError(f"group contribution: non-positive molar volume for {smiles!r}")

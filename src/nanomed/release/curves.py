@@ -17,6 +17,7 @@ a fraction above 1.2) marks that profile as failed and the others go on (or rais
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from nanomed.core.errors import DataError, InputError
+from nanomed.core.errors import DataError, InputError, not_utf8
 
 __all__ = ["PERCENT_COLUMN", "REQUIRED_COLUMNS", "ReleaseCurves", "read_release_curves"]
 
@@ -182,6 +183,15 @@ def read_release_curves(
         notes.append(
             f"fraction_released read as percent from column {PERCENT_COLUMN} (implied by its name)"
         )
+        # the auto-detection rule would read these as fractions: 100x too low if they are
+        if len(ok_f) and ok_f.max() <= PERCENT_THRESHOLD:
+            warnings.warn(
+                f"{src}: the {PERCENT_COLUMN} values look like fractions (largest "
+                f"{ok_f.max():g} <= {PERCENT_THRESHOLD}) but are read as percent; if they are "
+                "fractions, name the column fraction_released",
+                UserWarning,
+                stacklevel=2,
+            )
     elif percent is None:
         percent = bool(len(ok_f) and ok_f.max() > PERCENT_THRESHOLD)
         notes.append(
@@ -255,7 +265,9 @@ def _load(source: str | os.PathLike[str] | pd.DataFrame) -> tuple[pd.DataFrame, 
         df = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
     except pd.errors.EmptyDataError:
         raise DataError(f"{path.name}: empty file") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise not_utf8(path, path.name) from None
+    except pd.errors.ParserError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path.name}: cannot read as CSV ({first})") from None
     df.columns = [c.strip() for c in df.columns]

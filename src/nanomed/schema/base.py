@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from nanomed.core.errors import InputError
+from nanomed.core.errors import InputError, not_utf8
 
 __all__ = ["NanomedModel", "format_validation_error", "read_mapping"]
 
@@ -38,6 +39,15 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+# YAML 1.1 (PyYAML) reads 1e4 and 1.0e7 as strings: it wants a dot and a signed exponent. Resolve
+# the YAML 1.2 forms as floats too, so that a number in scientific notation is read as a number.
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [k for k, _ in pairs]
     dup = next((k for k in keys if keys.count(k) > 1), None)
@@ -53,6 +63,8 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
     try:
         if path.suffix == ".json":
             data = json.loads(text, object_pairs_hook=_unique_pairs)

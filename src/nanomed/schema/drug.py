@@ -7,7 +7,26 @@ from pydantic import Field, field_validator
 from nanomed.schema._types import quantity
 from nanomed.schema.base import NanomedModel
 
-__all__ = ["Drug"]
+__all__ = ["Drug", "smiles_text_problem"]
+
+
+def smiles_text_problem(smiles: str) -> str | None:
+    """What makes ``smiles`` unsafe to hand to RDKit as it is, or None.
+
+    RDKit reads text after a space as the molecule's name ("CCO CCCC" is ethanol) and a non-ASCII
+    look-alike (Greek omicron for O) can parse as something else: both would be silently misread.
+    """
+    text = smiles.strip()
+    if any(c.isspace() for c in text):
+        return (
+            f"{smiles!r} contains whitespace (RDKit would read only {text.split()[0]!r}); "
+            "give one SMILES without spaces"
+        )
+    bad = sorted({c for c in text if not c.isascii()})
+    if bad:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in bad[:5])
+        return f"{smiles!r} contains non-ASCII character(s) {shown}; SMILES is plain ASCII"
+    return None
 
 
 class Drug(NanomedModel):
@@ -49,6 +68,8 @@ class Drug(NanomedModel):
             return None
         if not smiles.strip():
             raise ValueError("empty SMILES (leave the field out if the structure is unknown)")
+        if problem := smiles_text_problem(smiles):
+            raise ValueError(problem)
         try:
             from rdkit import Chem, rdBase
         except ImportError:  # RDKit is optional: the molecular scale checks it when it runs

@@ -61,6 +61,10 @@ class Tumour(NanomedModel):
     growth: TumourGrowth | None = None
 
 
+#: most output times a scenario may ask for (duration / output_interval)
+MAX_OUTPUT_POINTS = 1_000_000
+
+
 class Dosing(NanomedModel):
     """An IV dose schedule.
 
@@ -139,6 +143,15 @@ class Scenario(NanomedModel):
             raise ValueError(
                 f"output_interval ({self.output_interval:g} h) is longer than duration "
                 f"({self.duration:g} h)"
+            )
+        # ~250 bytes of results per output point (1.7e8 points asked for 41 GiB): refuse here,
+        # not after validation passed and the run ran out of memory
+        points = self.duration / self.output_interval
+        if points > MAX_OUTPUT_POINTS:
+            raise ValueError(
+                f"output_interval ({self.output_interval:g} h) gives {points:.3g} output points "
+                f"over duration ({self.duration:g} h); at most {MAX_OUTPUT_POINTS:.0e} "
+                "(use a longer output_interval)"
             )
         d = self.dosing
         if d.route == Route.iv_infusion and d.infusion_duration is not None:

@@ -226,6 +226,10 @@ def test_load_converts_units_once_and_lists_excluded_rows():
             "row 1: value 'abc' is not a number",
         ),
         ("scenario,time,compartment,value,unit\na,1,p,,mg/L\n", "row 1: value is missing"),
+        (  # 1e-320 gave inf in estimates.csv and gof.csv
+            "scenario,time,compartment,value,unit\na,1,p,1,mg/L\na,2,p,1e-320,mg/L\n",
+            "row 2: value 1e-320 lies outside 1e-30 to 1e30",
+        ),
         ("scenario,time,compartment,value,unit\na,1,p,1,mg/LL\n", "row 1: unknown unit 'mg/LL'"),
         (
             "scenario,time,compartment,value,unit\na,1,p,1,mg/L\na,2,p,1,h\n",
@@ -240,6 +244,14 @@ def test_bad_csv_rows_give_one_line_errors(tmp_path, text, message):
         load_observations(path)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_observations_not_in_utf8_are_named(tmp_path):
+    # a spreadsheet's UTF-16 export used to end in "failed: unexpected UnicodeDecodeError"
+    path = tmp_path / "obs.csv"
+    path.write_text("scenario,time,compartment,value,unit\na,1,p,1,µg/L\n", encoding="utf-16")
+    with pytest.raises(InputError, match=r"obs\.csv: not UTF-8 text \(byte 0xff at position 0\)"):
+        load_observations(path)
 
 
 def test_simulator_contract_is_checked():

@@ -72,6 +72,13 @@ def test_empty_file_and_blank_series_id_are_named(tmp_path):
         read_timecourse(p, "uptake")
 
 
+def test_utf16_file_is_named_as_not_utf8(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("series_id,time,value\na,0.5,20\n", encoding="utf-16")
+    with pytest.raises(InputError, match=r"c\.csv: not UTF-8 text .*; save it as UTF-8"):
+        read_timecourse(p, "uptake")
+
+
 def test_rows_without_log_residual_are_excluded_and_listed():
     t = np.array([0.0, 1, 2, 4, 8, 16, 2])
     value = 50 * (1 - np.exp(-0.25 * t))

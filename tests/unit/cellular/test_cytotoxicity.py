@@ -16,6 +16,13 @@ def test_hill_limits_and_midpoint():
     assert np.all(np.diff(m.survival(e)) < 0)
 
 
+def test_extreme_ec50_gives_the_limits_not_nan():
+    # (E/EC50)^n overflowed for EC50 = 1e-300 and survival was NaN (an empty cell in the CSV)
+    assert float(EmaxHill(emax=0.9, ec50=1e-300, hill=1.5).survival(0.01)) == pytest.approx(0.1)
+    assert float(EmaxHill(emax=0.9, ec50=1e300, hill=1.5).survival(0.01)) == 1.0
+    assert float(EmaxHill(emax=0.9, ec50=1e-300, hill=1.5).survival(0.0)) == 1.0
+
+
 def test_kill_survival_constant_exposure_is_exponential():
     t = np.linspace(0, 24, 25)
     s = kill_survival(t, np.full_like(t, 2.0), kmax_per_h=0.3, ec50=2.0, hill=1.0)

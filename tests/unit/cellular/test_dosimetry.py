@@ -169,6 +169,7 @@ def test_agglomerate_solid_mass_uses_solid_fraction():
     [
         ({"height_mm": 0.0}, "height"),
         ({"concentration_ug_mL": -1.0}, "concentration"),
+        ({"concentration_ug_mL": 1e300}, r"<= 1e6 µg/mL \(1 g/mL\), got 1e\+300"),  # gave inf
         ({"duration_h": 0.0}, "duration"),
         ({"n_cells": 3}, "n_cells"),
         ({"times_h": [5.0, 1.0]}, "times_h"),

@@ -1,4 +1,5 @@
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -19,6 +20,18 @@ def test_parse_quantity_rejects_bad_text(bad):
         parse_quantity(bad, "nm", name="diameter")
     assert str(exc.value).startswith("diameter:")
     assert "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("1,5 nm", "no commas"), ("1,500 nm", "no commas"), ("15 nm ± 2", "without ± uncertainty"),
+     ("15 +/- 2 nm", "without ± uncertainty")],
+)  # fmt: skip
+def test_parse_quantity_refuses_text_pint_would_misread(text, why):
+    # pint reads "1,5 nm" as 15 nm and "15 nm ± 2" as 30 nm
+    with pytest.raises(InputError, match=re.escape(f"core_diameter: cannot read '{text}': ")) as e:
+        parse_quantity(text, "nm", name="core_diameter")
+    assert why in str(e.value)
 
 
 def test_parameter_bounds_and_conversion():

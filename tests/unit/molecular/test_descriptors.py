@@ -78,7 +78,10 @@ def test_fill_drug_fills_only_empty_fields():
 @pytest.mark.parametrize(
     ("smiles", "fragment"),
     [("C1CC", "not a valid SMILES"), ("", "empty"), ("N[Pt](N)(Cl)Cl", "unsupported element"),
-     ("CC(=O)[O-].[Na+]", "several fragments")],
+     ("CC(=O)[O-].[Na+]", "several fragments"),
+     ("CCO CCCCCCCC", r"contains whitespace \(RDKit would read only 'CCO'\)"),
+     ("CC(=O)Oc1ccccc1C=\u039f", r"non-ASCII character\(s\) 'Ο' \(U\+039F\)"),
+     ("C\u039fC", "non-ASCII")],
 )  # fmt: skip
 def test_bad_smiles_give_one_line_input_errors(smiles, fragment):
     with pytest.raises(InputError, match=fragment) as exc:

@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from nanomed.core.errors import InputError
+from nanomed.core.errors import InputError, ModelError
+from nanomed.molecular import solubility
 from nanomed.molecular.solubility import (
     GAS_CONSTANT,
     HansenParameters,
@@ -36,6 +37,20 @@ def test_hoftyzer_van_krevelen_against_hansen_handbook(name):
     ]:
         assert abs(a - b) <= 2.1
     assert est.molar_volume == pytest.approx(ref.molar_volume, rel=0.06)  # Fedors vs measured
+
+
+def test_long_chain_gets_every_atom_assigned():
+    # PEG-600: RDKit's default of 1000 substructure matches used to leave atoms without a group
+    peg = group_contribution_hansen("OCC" * 600 + "O")
+    short = group_contribution_hansen("OCC" * 60 + "O")
+    assert peg.molar_volume == pytest.approx(10 * short.molar_volume, rel=0.01)
+
+
+def test_unassigned_atoms_message_is_short(monkeypatch):
+    only_ring = [g for g in solubility._groups() if g["group"] == "ring"]
+    monkeypatch.setattr(solubility, "_groups", lambda: only_ring)
+    with pytest.raises(ModelError, match=r"C0, C1, .*C9 and 5 more of 'C{15}'$"):
+        group_contribution_hansen("C" * 15)
 
 
 def test_chi_formulas_in_closed_form():

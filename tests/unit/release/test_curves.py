@@ -79,6 +79,13 @@ def test_empty_profile_id_and_missing_file(tmp_path: Path) -> None:
         read_release_curves(_csv(tmp_path, GOOD), time_unit="kg")
 
 
+def test_latin1_file_is_named_as_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes("profile_id,time,fraction_released\nP\xb5,0,0\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"^r\.csv: not UTF-8 text \(byte 0xb5 at position 35\)"):
+        read_release_curves(path)
+
+
 def test_flags_override_detection_and_extra_columns_are_kept() -> None:
     path = DATA / "curves_percent.csv"
     auto = read_release_curves(path, time_unit="h")
@@ -104,11 +111,20 @@ def test_batch_with_one_broken_profile_fits_the_others(tmp_path: Path) -> None:
 
 def test_percent_released_column_is_read_as_percent(tmp_path: Path) -> None:
     body = "A,0,0\nA,1,0.5\nA,2,1.2\n"  # percents by the name (auto-detection: fractions)
-    curves = read_release_curves(_csv(tmp_path, body, "profile_id,time,percent_released\n"))
+    with pytest.warns(UserWarning, match="look like fractions"):
+        curves = read_release_curves(_csv(tmp_path, body, "profile_id,time,percent_released\n"))
     assert curves.percent and "percent_released" in curves.notes[0]
     assert "implied" in curves.notes[0]
     assert "percent_released" not in curves.data
     np.testing.assert_allclose(curves.data["fraction_released"], [0.0, 0.005, 0.012])
+
+
+def test_percent_released_holding_fractions_warns(tmp_path: Path) -> None:
+    # values in 0-1 under percent_released were silently read as percent (100x too low)
+    header = "profile_id,time,percent_released\n"
+    with pytest.warns(UserWarning, match=r"largest 0\.9 <= 1\.5.* column fraction_released"):
+        curves = read_release_curves(_csv(tmp_path, "A,0,0\nA,1,0.5\nA,2,0.9\n", header))
+    assert curves.percent
 
 
 def test_percent_released_errors_name_the_column(tmp_path: Path) -> None:

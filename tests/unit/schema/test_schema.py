@@ -2,7 +2,7 @@ import pytest
 
 from nanomed import Carrier, Formulation, InputError, Scenario
 from nanomed.io import validate_file
-from nanomed.schema import Drug
+from nanomed.schema import Drug, read_mapping
 
 
 def test_carrier_units_roundtrip(tmp_path):
@@ -25,6 +25,15 @@ def test_core_larger_than_hydrodynamic_rejected():
         Carrier.from_dict(
             {"material": "gold", "hydrodynamic_diameter": "10 nm", "core_diameter": "20 nm"}
         )
+
+
+def test_comma_or_uncertainty_in_a_quantity_names_the_field():
+    # "1,5 nm" used to validate as 15 nm
+    for text in ("1,5 nm", "15 nm ± 2"):
+        with pytest.raises(InputError, match=f"^Carrier: core_diameter: cannot read '{text}'"):
+            Carrier.from_dict(
+                {"material": "gold", "hydrodynamic_diameter": "25 nm", "core_diameter": text}
+            )
 
 
 def test_lipid_fractions_must_sum_to_one():
@@ -98,6 +107,26 @@ def test_duplicate_keys_are_refused_with_their_line(tmp_path):
         Scenario.from_file(js)
 
 
+def test_yaml_reads_scientific_notation_as_numbers(tmp_path):
+    # YAML 1.1 wants "1.0e+4"; PyYAML alone reads 1e4 and 1.0e7 as text
+    path = tmp_path / "c.yaml"
+    path.write_text("a: 1e4\nb: 1.0e7\nc: -2E-3\nd: 1.0e+7\ne: 1e\nf: 12\n")
+    assert read_mapping(path) == {"a": 1e4, "b": 1e7, "c": -2e-3, "d": 1e7, "e": "1e", "f": 12}
+
+
+def test_file_not_in_utf8_is_one_line_error(tmp_path):
+    # latin-1 "µ" or a UTF-16 export used to end in "failed: unexpected UnicodeDecodeError"
+    path = tmp_path / "s.yaml"
+    path.write_bytes("dosing: {dose: 1 mg/kg}\nnote: 5 \xb5m\n".encode("latin-1"))
+    with pytest.raises(
+        InputError, match=r"^\S*s\.yaml: not UTF-8 text \(byte 0xb5 at position 32\)"
+    ):
+        Scenario.from_file(path)
+    path.write_text("dosing: {dose: 1 mg/kg}\n", encoding="utf-16")
+    with pytest.raises(InputError, match=r"not UTF-8 text \(byte 0xff at position 0\)"):
+        read_mapping(path)
+
+
 def test_output_interval_and_infusion_must_fit_in_the_run():
     with pytest.raises(InputError, match=r"output_interval \(720 h\) is longer than duration"):
         Scenario.from_dict(_scenario(output_interval="30 day"))
@@ -107,12 +136,26 @@ def test_output_interval_and_infusion_must_fit_in_the_run():
     assert Scenario.from_dict(_scenario(dosing=infusion)).dosing.infusion_duration == 2
 
 
+def test_too_many_output_points_are_refused_before_the_run():
+    # 1e-6 h over 7 days validated, then the run tried to allocate 41 GiB
+    with pytest.raises(InputError, match=r"1\.68e\+08 output points .* at most 1e\+06"):
+        Scenario.from_dict(_scenario(output_interval="1e-6 h"))
+    assert Scenario.from_dict(_scenario(output_interval="1 s")).output_interval == pytest.approx(
+        1 / 3600
+    )
+
+
 def test_molecular_level_needs_a_valid_smiles():
     drug = {"name": "d", "molecular_weight": 300}
     with pytest.raises(InputError, match=r"levels\.molecular: needs formulation\.drug\.smiles"):
         Scenario.from_dict(_scenario(formulation={"drug": drug}, levels={"molecular": True}))
     pytest.importorskip("rdkit")
-    for bad, match in (("", "empty SMILES"), ("C1CC", "'C1CC' is not a valid SMILES")):
+    for bad, match in (
+        ("", "empty SMILES"),
+        ("C1CC", "'C1CC' is not a valid SMILES"),
+        ("CCO CCCC", "'CCO CCCC' contains whitespace"),  # RDKit reads 'CCCC' as a name
+        ("C\u039fC", "'CΟC' contains non-ASCII"),  # Greek omicron, not O
+    ):
         with pytest.raises(InputError, match=rf"formulation\.drug\.smiles: {match}"):
             Scenario.from_dict(_scenario(formulation={"drug": {**drug, "smiles": bad}}))
     assert Drug(name="ethanol", smiles="CCO").smiles == "CCO"
