@@ -93,3 +93,16 @@ def test_release_clock_in_days_is_converted():
         rtol=1e-4,
         atol=1e-8,
     )
+
+
+def test_exposure_never_falls_as_the_run_gets_longer():
+    """∫ free dt over [0, T] cannot fall as T grows (free drug >= 0). A trapezoid over a fixed
+    97 output times did: its first step outgrew the drug's peak (0.0102 at 1 000 h, ~1e-5 at
+    10 000 h)."""
+    aucs = [
+        simulate_cell(
+            CarrierSurface(60.0), np.linspace(0.0, d, 97), release_model=AcidFirstOrder()
+        ).intracellular_auc()
+        for d in (48.0, 1e3, 1e4)
+    ]
+    assert aucs[0] > 0 and np.all(np.diff(aucs) >= -1e-9 * aucs[-1])
