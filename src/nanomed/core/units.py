@@ -6,6 +6,7 @@ inputs ("100 nm", "5 mg/kg", "2 day") are converted here and nowhere else.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -90,6 +91,11 @@ def parse_quantity(value: Any, unit: str, *, name: str = "value") -> float:
         )
     if isinstance(value, str) and ("±" in value or "+/-" in value or "+-" in value):
         raise InputError(f"{pre}cannot read {value!r}: give the value only, without ± uncertainty")
+    # two numbers in a row ("15 2 nm") pint multiplies (30 nm); "0.5 1/nm**2" is a unit's 1
+    if isinstance(value, str) and re.match(
+        r"\s*[-+]?[\d.]+([eE][-+]?\d+)?\s+[-+]?\d(?![\d.]*\s*/)", value
+    ):
+        raise InputError(f"{pre}cannot read {value!r}: two numbers; give one value and its unit")
     try:
         ureg = _registry()
         q = ureg.Quantity(normalise_unit(value)) if isinstance(value, str) else value

@@ -25,13 +25,18 @@ def test_parse_quantity_rejects_bad_text(bad):
 @pytest.mark.parametrize(
     ("text", "why"),
     [("1,5 nm", "no commas"), ("1,500 nm", "no commas"), ("15 nm ± 2", "without ± uncertainty"),
-     ("15 +/- 2 nm", "without ± uncertainty")],
+     ("15 +/- 2 nm", "without ± uncertainty"), ("15 2 nm", "two numbers")],
 )  # fmt: skip
 def test_parse_quantity_refuses_text_pint_would_misread(text, why):
     # pint reads "1,5 nm" as 15 nm and "15 nm ± 2" as 30 nm
     with pytest.raises(InputError, match=re.escape(f"core_diameter: cannot read '{text}': ")) as e:
         parse_quantity(text, "nm", name="core_diameter")
     assert why in str(e.value)
+
+
+def test_a_unit_that_starts_with_a_number_is_still_read():
+    assert parse_quantity("0.5 1/nm**2", "1/nm**2") == 0.5  # not "two numbers"
+    assert parse_quantity("5 1/h", "1/day") == pytest.approx(120.0)
 
 
 def test_parameter_bounds_and_conversion():
