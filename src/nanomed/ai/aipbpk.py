@@ -181,6 +181,8 @@ class AIPBPKModel(RegressorMixin, BaseEstimator):
 
         if not isinstance(X, pd.DataFrame):
             raise InputError("AIPBPKModel needs X as a DataFrame of particle descriptors")
+        if X.empty:
+            raise InputError("AIPBPKModel: X has no rows")
         if fit:
             missing = [c for c in ("BW", "TW", "Dose") if c not in X]
             if missing:

@@ -343,7 +343,7 @@ class HybridReleaseModel(RegressorMixin, BaseEstimator):
             raise InputError(f"loss must be 'l1' or 'l2', got {self.loss!r}")
         if self.anchor is not None and (self.form != "weibull" or len(self.anchor) != 2):
             raise InputError("anchor=(column, time) is defined for form='weibull' only")
-        if self.anchor is not None and not float(self.anchor[1]) > 0:
+        if self.anchor is not None and not _number(self.anchor[1]) > 0:
             # td is solved through t_anchor**…: a time <= 0 makes every prediction NaN
             raise InputError(f"anchor time must be > 0, got {self.anchor[1]!r}")
         if int(self.n_members) < 1:
@@ -653,6 +653,14 @@ class ProjectedReleaseModel(RegressorMixin, BaseEstimator):
         return np.clip(f, 0.0, 1.0)
 
 
+def _number(value: Any) -> float:
+    """``value`` as a float, NaN when it is not a number (so that a range check refuses it)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def _profile_ids(design: Any) -> np.ndarray:
     """Integer id of each row's formulation (rows with identical non-time inputs share one)."""
     import pandas as pd
@@ -758,6 +766,8 @@ class IsotonicReleaseModel(RegressorMixin, BaseEstimator):
 
         check_is_fitted(self)
         frame, t, j = self._times(X)
+        if len(frame) == 0:  # no profile to project (the point-wise model may refuse 0 rows)
+            return np.empty(0)
         anchor_t, anchor_v = self._anchor_values(frame)
         pred = np.asarray(self.estimator_.predict(X), dtype=float)
         profile = _profile_ids(frame.drop(columns=frame.columns[j]))

@@ -74,6 +74,13 @@ class ReleaseCurveSet:
         missing = [c for c in need if c not in frame]
         if missing:
             raise InputError(f"release table lacks columns {missing}")
+        if frame.empty:
+            raise InputError("release table has no rows")
+        for col in [time_column, target_column, *feature_columns]:
+            text = pd.to_numeric(frame[col], errors="coerce").isna() & frame[col].notna()
+            if text.any():  # "could not convert string to float" named neither row nor column
+                i = int(np.flatnonzero(text.to_numpy())[0])
+                raise InputError(f"row {i}, column {col!r}: {frame[col].iat[i]!r} is not a number")
         ids, feats, times, fracs = [], [], [], []
         for pid, g in frame.groupby(profile_column, sort=False):
             g = g.sort_values(time_column, kind="stable")

@@ -69,6 +69,9 @@ def gaussian_interval(
         raise InputError(f"level must be in (0, 1), got {level}")
     z = norm.ppf(0.5 + level / 2)
     m, s = np.asarray(mean, float), np.asarray(std, float)
+    if np.any(s < 0) or not np.all(np.isfinite(s)):  # an interval with lower > upper otherwise
+        i = int(np.flatnonzero(~(s >= 0) | ~np.isfinite(s))[0])
+        raise InputError(f"std[{i}] must be finite and >= 0, got {s.flat[i]:g}")
     return m - z * s, m + z * s
 
 

@@ -46,7 +46,7 @@ def _release_rows():
     return X, 1 - np.exp(-X["Time"] * (0.2 + X["x"]))
 
 
-@pytest.mark.parametrize("t_anchor", [0.0, -1.0])
+@pytest.mark.parametrize("t_anchor", [0.0, -1.0, "one day"])
 def test_hybrid_refuses_an_anchor_time_that_is_not_positive(t_anchor):
     # td is solved through the anchor time: at t <= 0 every prediction was NaN
     X, y = _release_rows()
@@ -352,3 +352,33 @@ def test_aipbpk_warns_of_an_unseen_category(aipbpk):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.predict(X)  # known categories: no warning
+
+
+def test_isotonic_model_predicts_zero_rows():
+    from nanomed.ai.hybrid import IsotonicReleaseModel
+
+    X, y = _release_rows()
+    model = IsotonicReleaseModel(RandomForestModel(n_estimators=5, random_state=0)).fit(X, y)
+    assert model.predict(X.iloc[:0]).shape == (0,)  # the forest alone refuses 0 rows
+
+
+def test_curve_set_from_a_table_names_a_text_cell_and_refuses_no_rows():
+    frame = pd.DataFrame(
+        {"profile_id": ["a", "a", "b"], "time": [1.0, 2.0, 1.0],
+         "fraction_released": [0.1, "0.3?", 0.2], "x": [1.0, 1.0, 2.0]}
+    )  # fmt: skip
+    with pytest.raises(InputError, match=r"row 1, column 'fraction_released': '0.3\?'"):
+        ReleaseCurveSet.from_frame(frame, ["x"])
+    with pytest.raises(InputError, match="release table has no rows"):
+        ReleaseCurveSet.from_frame(frame.iloc[:0], ["x"])
+
+
+def test_aipbpk_refuses_an_empty_table(aipbpk):
+    model, X = aipbpk
+    with pytest.raises(InputError, match="X has no rows"):
+        model.predict(X.iloc[:0])
+
+
+def test_calibration_report_refuses_a_negative_std():
+    with pytest.raises(InputError, match=r"std\[1\] must be finite and >= 0, got -0.1"):
+        calibration_report([0.1, 0.2], mean=[0.1, 0.2], std=[0.05, -0.1])
