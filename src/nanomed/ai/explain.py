@@ -192,12 +192,19 @@ def explain(model: Any, X: pd.DataFrame, max_background: int = 100, seed: int = 
         predict = final.predict_proba if hasattr(final, "predict_proba") else final.predict
         columns = Zf.columns
 
+        # SHAP passes arrays; models that read columns by name need the names back (a model
+        # fitted on an array warns of names it was not given: it gets the array)
+        named = (
+            bool(labels)
+            or hasattr(final, "feature_names_in_")
+            or not hasattr(final, "n_features_in_")
+        )
+
         def f(A: np.ndarray) -> np.ndarray:
-            # SHAP passes arrays; models that read columns by name need the names back
             frame = pd.DataFrame(A, columns=columns)
             for c, lab in labels.items():
                 frame[c] = lab[frame[c].round().astype(int).to_numpy()]
-            out = np.asarray(predict(frame))
+            out = np.asarray(predict(frame if named else A))
             return out[:, -1] if out.ndim == 2 else out
 
         bg = Zf.sample(min(max_background, len(Zf)), random_state=seed).to_numpy()

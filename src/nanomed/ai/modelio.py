@@ -333,13 +333,25 @@ def load_model(path: str | Path) -> tuple[Any, dict[str, Any]]:
 _MAX_CATEGORIES = 200
 
 
-def input_schema(X: Any, text_columns: Any = ()) -> dict[str, dict[str, Any]]:
+def _label(value: Any) -> str:
+    """A category as text, numbers written one way ("10", 10 and 10.0 are one particle size)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value).strip()
+    return f"{number:g}" if np.isfinite(number) else str(value).strip()
+
+
+def input_schema(
+    X: Any, text_columns: Any = (), categorical: Any = ()
+) -> dict[str, dict[str, Any]]:
     """What each input column held in training, for the model card (``card["inputs"]``).
 
     Numbers: their range and whether any cell was empty. Text: its labels when the model encodes
     them as categories (a label unseen in training gets no effect of its own), or ``"text"`` for
     ``text_columns`` that a featuriser reads as such (a polymer name, a SMILES: a new one is the
-    point of the model).
+    point of the model). ``categorical`` names number-coded categories (a particle size of 10 or
+    100 nm, a charge class): their labels are recorded, not a range.
 
     >>> import pandas as pd
     >>> input_schema(pd.DataFrame({"d": [10.0, 50.0], "shape": ["rod", "sphere"]}))["shape"]
@@ -351,14 +363,15 @@ def input_schema(X: Any, text_columns: Any = ()) -> dict[str, dict[str, Any]]:
     for col in X.columns:
         v = X[col]
         entry: dict[str, Any] = {"missing": bool(v.isna().any())}
-        if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+        numeric = pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v)
+        if numeric and col not in categorical:
             finite = v[np.isfinite(v.to_numpy(dtype=float))]
             lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (None, None)
             entry |= {"kind": "number", "min": lo, "max": hi}
         elif col in text_columns:
             entry |= {"kind": "text"}
         else:
-            labels = sorted(map(str, v.dropna().unique()))
+            labels = sorted({_label(x) for x in v.dropna()})
             entry |= {"kind": "category"}
             if len(labels) <= _MAX_CATEGORIES:
                 entry["values"] = labels
@@ -412,7 +425,7 @@ def check_inputs(df: Any, card: dict[str, Any], where: str) -> Any:
                 )
         elif kind == "category" and "values" in spec:
             seen = set(spec["values"])
-            labels = X[col].astype(str)
+            labels = X[col].map(_label)
             new = np.flatnonzero(X[col].notna().to_numpy() & ~labels.isin(seen).to_numpy())
             if new.size:
                 more = f" and {new.size - 1} more row(s)" if new.size > 1 else ""
@@ -420,7 +433,7 @@ def check_inputs(df: Any, card: dict[str, Any], where: str) -> Any:
                     f"{where}: column {col!r}: {labels.iloc[new[0]]!r} (row {new[0] + 2}){more} "
                     "hold a category not seen in training "
                     f"(seen: {', '.join(spec['values'][:8])}{' …' if len(seen) > 8 else ''}); "
-                    "it has no effect of its own",
+                    "its prediction extrapolates",
                     UserWarning,
                     stacklevel=2,
                 )

@@ -154,6 +154,13 @@ def _check_numeric(
                     "error",
                 )
             )
+        infinite = np.isinf(values.to_numpy(dtype=float))
+        if infinite.any():
+            issues.append(
+                Issue("not_finite", col, int(infinite.sum()), _rows(infinite),
+                      "infinite values (no measurement)", "error")
+            )  # fmt: skip
+            values = values.where(~infinite)  # the range and outlier checks judge the rest
         parsed[col] = values
         if spec is not None and col in {f.name for f in (*spec.features, *spec.targets)}:
             f = spec.feature(col)
@@ -213,7 +220,8 @@ def _check_order(df: pd.DataFrame, spec: DatasetSpec, issues: list[Issue]) -> No
                     f"{low} <= {high}",
                     int(bad.sum()),
                     _rows(bad),
-                    f"{low} exceeds {high}, e.g. row {i}: {a.iloc[i]:g} > {b.iloc[i]:g} "
+                    # the row is in the rows column (as positions or file lines): not repeated
+                    f"{low} exceeds {high}, e.g. {a.iloc[i]:g} > {b.iloc[i]:g} "
                     "(a transcription error?)",
                     "error",
                 )

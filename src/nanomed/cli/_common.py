@@ -58,6 +58,9 @@ def handle_errors(func: F) -> F:
         try:
             with warnings.catch_warnings():
                 warnings.showwarning = _one_line_warning
+                # a library's notice to its own developers (shap on matplotlib) is not the user's
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", PendingDeprecationWarning)
                 return func(*args, **kwargs)
         except InputError as exc:
             err_console.print(

@@ -182,12 +182,14 @@ def train(
     from nanomed.ai.protocols import _get
 
     # columns outside the dataset's schema (Polymer, Drug_SMILES) are read by physics featurisers
-    known = DATASET_SPECS[_get(protocol).dataset].feature_names if protocol else list(X.columns)
+    spec = DATASET_SPECS[_get(protocol).dataset] if protocol else None
+    known = spec.feature_names if spec else list(X.columns)
+    coded = [f.name for f in spec.features if f.kind == "categorical"] if spec else []
     card = {
         "dataset": dataset,
         "target": str(y.name),
         "features": list(map(str, X.columns)),
-        "inputs": input_schema(X, text_columns=[c for c in X.columns if c not in known]),
+        "inputs": input_schema(X, [c for c in X.columns if c not in known], coded),
         "model": model,
         "protocol": protocol,
         "n_rows": len(X),
