@@ -571,7 +571,8 @@ def read_dataset_like(path: str | Path, name: str, with_bundled: bool = False) -
     numeric = {f.name: f.kind != "categorical" for f in (*spec.features, spec.targets[0])}
     # a feature may be empty where the bundled table has empty cells too (its models were built
     # for them: e.g. a Nano-Tumor zeta potential not reported); target and group never
-    bundled_empty = _load_frame(name).isna().any()
+    bundled = _load_frame(name)
+    bundled_empty = bundled.isna().any()
     for col in dict.fromkeys(need):
         if numeric.get(col, False):
             df[col] = _numeric(df, col, str(path))
@@ -589,7 +590,6 @@ def read_dataset_like(path: str | Path, name: str, with_bundled: bool = False) -
     if with_bundled:
         if spec.id_column and spec.id_column in df:
             df[spec.id_column] = "user:" + df[spec.id_column].astype(str)
-        bundled = _load_frame(name)
         if spec.id_column:
             bundled = bundled.assign(**{spec.id_column: bundled[spec.id_column].astype(str)})
         # a column the user's rows cannot give is dropped, not left empty for them
