@@ -61,3 +61,75 @@ def test_molecular_profile_threads_must_be_positive(n):
     )
     assert res.exit_code == 2
     assert "--threads" in res.output
+
+
+def _hold_out_lock(out: Path, owner: str) -> Path:
+    """The lock a run writing ``out`` leaves beside it while it runs."""
+    lock = out.parent / f".{out.name}.nanomed-lock"
+    lock.write_text(owner)
+    return lock
+
+
+def test_a_second_run_writing_the_same_out_at_once_is_refused(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    # a live process of this host holds the lock: the second run is refused and writes nothing
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        out = tmp_path / "res"
+        lock = _hold_out_lock(out, f"{socket.gethostname()} {live.pid}")
+        res = runner.invoke(
+            app,
+            [
+                "release",
+                "fit",
+                str(EXAMPLES / "release" / "bannigan_subset.csv"),
+                "--time-unit",
+                "day",
+                "--out",
+                str(out),
+            ],
+        )
+        assert res.exit_code == 2, res.output
+        assert f"process {live.pid}" in res.output and "is writing there now" in res.output
+        assert not out.exists() and lock.exists()  # the first run's lock is left alone
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over_and_released(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    out = tmp_path / "res"
+    lock = _hold_out_lock(out, f"{socket.gethostname()} {dead.pid}")
+    res = runner.invoke(
+        app,
+        [
+            "release",
+            "fit",
+            str(EXAMPLES / "release" / "bannigan_subset.csv"),
+            "--time-unit",
+            "day",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert (out / "best_models.csv").exists()
+    assert not lock.exists()  # released when the command ended
+
+
+def test_a_run_releases_its_lock_when_it_fails(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,fraction\n")
+    out = tmp_path / "res"
+    res = runner.invoke(app, ["release", "fit", str(bad), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert not (tmp_path / ".res.nanomed-lock").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 import sys
 import warnings
 from collections.abc import Callable
@@ -23,6 +24,7 @@ __all__ = [
     "err_console",
     "handle_errors",
     "output_path",
+    "release_output_locks",
 ]
 
 console = Console()
@@ -104,6 +106,8 @@ def handle_errors(func: F) -> F:
                 soft_wrap=True,
             )
             raise typer.Exit(EXIT_FAILED) from None
+        finally:
+            release_output_locks()
 
     return wrapper  # type: ignore[return-value]
 
@@ -135,4 +139,60 @@ def output_path(
     for parent in (path if folder else path.parent, *path.parent.parents):
         if parent.exists() and not parent.is_dir():
             raise InputError(f"{option} {path}: {parent} is a file, not a folder")
+    _lock_output(path, option)
     return path
+
+
+#: output locks this process holds, released when its command ends (:func:`handle_errors`)
+_HELD_LOCKS: set[Path] = set()
+
+
+def _lock_output(path: Path, option: str) -> None:
+    """Claim ``path`` for this run with a lock file beside it, so that a second run writing the
+    same output at the same time is refused instead of mixing its files with the first one's.
+
+    The lock (``.<name>.nanomed-lock``, holding host and process id) is created atomically
+    (``O_EXCL``); one left by a run that was killed on this host is taken over.
+    """
+    where = path.resolve()
+    lock = where.parent / f".{where.name}.nanomed-lock"
+    if lock in _HELD_LOCKS:
+        return
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    me = f"{socket.gethostname()} {os.getpid()}"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            owner = lock.read_text(encoding="utf-8", errors="replace").split()
+            if _is_stale(owner):
+                lock.unlink(missing_ok=True)
+                continue
+            who = f"process {owner[1]} on {owner[0]}" if len(owner) == 2 else "another run"
+            raise InputError(
+                f"{option} {path}: {who} is writing there now; wait for it to end or choose "
+                f"another {option} (if no run is active, delete {lock})"
+            ) from None
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(me)
+        _HELD_LOCKS.add(lock)
+        return
+
+
+def _is_stale(owner: list[str]) -> bool:
+    """Whether a lock's owner (host, pid) is a process of this host that no longer runs."""
+    if len(owner) != 2 or owner[0] != socket.gethostname() or not owner[1].isdigit():
+        return False
+    try:
+        os.kill(int(owner[1]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def release_output_locks() -> None:
+    """Remove the output locks this process holds (the end of a command)."""
+    while _HELD_LOCKS:
+        _HELD_LOCKS.pop().unlink(missing_ok=True)
