@@ -85,7 +85,7 @@ class ReleaseModel:
 
     def _times(self, t: Any) -> np.ndarray:
         """Return ``t`` as a float array, or raise a one-line error if a time is negative or NaN."""
-        t_arr = np.asarray(t, dtype=float)
+        t_arr = float_array(f"{self.name}: times", t)
         if np.any(t_arr < 0) or not np.all(np.isfinite(t_arr)):
             raise InputError(f"{self.name}: times must be finite and >= 0")
         return t_arr
@@ -114,7 +114,14 @@ class ReleaseModel:
         a carrier population of age ``t`` releases exactly the curve ``f``. Subclasses with a closed
         form override it; the default differentiates ``f`` numerically (central differences).
         """
-        t_arr = np.asarray(t, dtype=float)
+        t_arr = self._times(t)
+        if dt is not None:
+            try:
+                dt = float(dt)
+            except (TypeError, ValueError):
+                raise InputError(f"{self.name}: dt must be a number, got {dt!r}") from None
+            if not (np.isfinite(dt) and dt > 0):
+                raise InputError(f"{self.name}: dt must be finite and > 0, got {dt!r}")
         h = dt if dt is not None else 1e-4 * max(float(np.max(t_arr, initial=1.0)), 1.0)
         lo = np.maximum(t_arr - h, 0.0)
         hi = t_arr + h
@@ -131,6 +138,24 @@ class ReleaseModel:
     def __repr__(self) -> str:
         vals = ", ".join(f"{k}={v:.4g}" for k, v in self.values.items())
         return f"{type(self).__name__}({vals})"
+
+
+def float_array(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float array, or a one-line :class:`InputError` naming ``name`` (text, None)."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be numbers, got {value!r:.60}") from None
+
+
+def check_integer(name: str, value: Any, lo: int, hi: int | None = None) -> int:
+    """``value`` as an int in ``[lo, hi]``, or a one-line :class:`InputError` naming ``name``."""
+    ok = isinstance(value, int | np.integer) and not isinstance(value, bool)
+    ok = ok or (isinstance(value, float | np.floating) and float(value).is_integer())
+    if not ok or value < lo or (hi is not None and value > hi):
+        rule = f">= {lo}" if hi is None else f"in {lo}-{hi}"
+        raise InputError(f"{name} must be an integer {rule}, got {value!r}")
+    return int(value)
 
 
 _REGISTRY: dict[str, type[ReleaseModel] | Callable[..., ReleaseModel]] = {}
@@ -166,6 +191,6 @@ def get_release_model(name: str, **values: Any) -> ReleaseModel:
     """Instantiate a registered release model by name; unknown names raise :class:`InputError`."""
     _load_builtin()
     _load_plugins()
-    if name not in _REGISTRY:
+    if not isinstance(name, str) or name not in _REGISTRY:
         raise InputError(f"unknown release model {name!r} (known: {', '.join(sorted(_REGISTRY))})")
     return _REGISTRY[name](**values)

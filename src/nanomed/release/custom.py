@@ -15,6 +15,7 @@ import ast
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -69,8 +70,14 @@ def custom_model(
     >>> round(float(Exp(k=1.0).fraction_released([1.0])[0]), 4)
     0.6321
     """
-    if not name or not name.replace("_", "").isalnum():
+    if not isinstance(name, str) or not name or not name.replace("_", "").isalnum():
         raise InputError(f"custom model name must be a simple identifier, got {name!r}")
+    if not callable(function):
+        raise InputError(f"{name}: function must be callable, got {function!r}")
+    if isinstance(params, Parameter) or not all(
+        isinstance(p, Parameter) for p in (params if isinstance(params, Sequence) else [None])
+    ):
+        raise InputError(f"{name}: params must be a list of Parameter objects, got {params!r}")
     names = [p.name for p in params]
     if len(set(names)) != len(names) or {"t", "t_lag", "f_max"} & set(names):
         raise InputError(f"{name}: parameter names must be unique and not t, t_lag or f_max")
@@ -250,8 +257,16 @@ def expression_model(
             if isinstance(spec, Parameter):
                 declared[pname] = spec
                 continue
-            lo, hi, *rest = tuple(spec)
-            start = rest[0] if rest else _midpoint(lo, hi)
+            try:
+                lo, hi, *rest = tuple(spec)
+                if any(b is not None and not _is_number(b) for b in (lo, hi)):
+                    raise TypeError
+                start = rest[0] if rest else _midpoint(lo, hi)
+            except (TypeError, ValueError):
+                raise InputError(
+                    f"parameter {pname}: expected a Parameter, (lower, upper) or "
+                    f"(lower, upper, start) with numbers or None, got {spec!r}"
+                ) from None
             declared[pname] = Parameter(
                 pname,
                 start,
@@ -286,6 +301,10 @@ def expression_model(
         register=register,
         reference="user-defined expression",
     )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
 
 
 def _midpoint(lo: float | None, hi: float | None) -> float:

@@ -105,7 +105,14 @@ class LangmuirDesorption(ReleaseModel):
         **values: float,
     ) -> None:
         super().__init__(time_unit=time_unit, **values)
-        sites = tuple((float(pka), float(w)) for pka, w in surface_sites)
+        try:
+            sites = tuple((float(pka), float(w)) for pka, w in surface_sites)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"surface_sites: expected (pKa, fraction) pairs of numbers, got {surface_sites!r}"
+            ) from None
+        if not np.all(np.isfinite(np.array(sites, dtype=float))):
+            raise InputError(f"surface_sites: pKa values and fractions must be finite, got {sites}")
         if not sites or any(w <= 0 for _, w in sites) or abs(sum(w for _, w in sites) - 1) > 1e-6:
             raise InputError("surface_sites: fractions must be > 0 and sum to 1")
         self.surface_sites = sites

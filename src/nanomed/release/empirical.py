@@ -156,6 +156,8 @@ class EmpiricalModel(ReleaseModel):
     fit_max_fraction: ClassVar[float | None] = None
     #: shape parameters held fixed by default (e.g. Hopfenberg's geometry exponent)
     default_fixed_core: ClassVar[tuple[str, ...]] = ()
+    #: shape exponents that must be > 0: with 0, t**0 = 1 releases at t = 0 (bounds say (0, hi])
+    exponents: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -169,12 +171,7 @@ class EmpiricalModel(ReleaseModel):
         self, *, time_unit: str | None = None, free: Iterable[str] = (), **values: float
     ) -> None:
         super().__init__(time_unit=time_unit, **values)
-        for spec in self.parameters.values_list():
-            # a time scale of 0 makes t/td = 0/0 (NaN) at t = 0: it must be > 0
-            if spec.unit == "{t}" and spec.name != "t_lag" and not spec.value > 0:
-                raise ParameterError(
-                    f"{spec.name}: must be > 0 {self.time_unit}, got {spec.value:g}"
-                )
+        self.check_positive(self.values)
         names = set(self.parameters)
         freed = set()
         for opt in free:
@@ -190,6 +187,19 @@ class EmpiricalModel(ReleaseModel):
             freed.add(pname)
         self.free = frozenset(freed)
         self._format_units()
+
+    def check_positive(self, values: Mapping[str, Any]) -> None:
+        """Raise :class:`ParameterError` if a time scale or a shape exponent in ``values`` is 0.
+
+        A time scale of 0 makes t/td = 0/0 (NaN) at t = 0, an exponent of 0 makes F(0) > 0.
+        """
+        for spec in self.param_specs:
+            scale = spec.unit == "{t}" and spec.name != "t_lag"
+            if (scale or spec.name in self.exponents) and spec.name in values:
+                v = float(values[spec.name])
+                if not v > 0:
+                    unit = f" {self.time_unit}" if scale else ""
+                    raise ParameterError(f"{spec.name}: must be > 0{unit}, got {v:g}")
 
     # -- declared behaviour ----------------------------------------------------------------------
     @classmethod
@@ -263,6 +273,7 @@ class EmpiricalModel(ReleaseModel):
         """Return a copy with some parameter values replaced (units follow the values)."""
         new = super().with_values(**values)
         assert isinstance(new, EmpiricalModel)
+        new.check_positive(values)
         new._format_units()
         return new
 
@@ -439,6 +450,7 @@ class KorsmeyerPeppas(EmpiricalModel):
     reference = "Korsmeyer et al., Int J Pharm 15:25 (1983); " + _DDS
     equation = "F = k * t**n   (points with F <= 0.6)"
     fit_max_fraction = 0.6
+    exponents = ("n",)
     core_specs = (
         Parameter(
             "k",
@@ -514,6 +526,7 @@ class Weibull(EmpiricalModel):
     reference = "Langenbucher, J Pharm Pharmacol 24:979 (1972); " + _DDS
     equation = "F = 1 - exp(-(t/td)**beta)"
     plateau = True
+    exponents = ("beta",)
     core_specs = (_time_scale("td", "time to release 63.2 % of f_max"), _shape_exponent())
 
     @classmethod
@@ -569,6 +582,7 @@ class PeppasSahlin(EmpiricalModel):
     name = "peppas_sahlin"
     reference = "Peppas & Sahlin, Int J Pharm 57:169 (1989); " + _DDS
     equation = "F = k1 * t**m + k2 * t**(2*m)"
+    exponents = ("m",)
     core_specs = (
         Parameter(
             "k1",
@@ -673,6 +687,7 @@ class Gompertz(EmpiricalModel):
     reference = "Gompertz, Phil Trans R Soc 115:513 (1825); " + _DDS
     equation = "F = exp(-(t/td)**(-beta))"
     plateau = True
+    exponents = ("beta",)
     core_specs = (_time_scale("td", "time to release 1/e (36.8 %) of f_max"), _shape_exponent())
 
     @classmethod
@@ -705,6 +720,7 @@ class Logistic(EmpiricalModel):
     reference = "Costa & Sousa Lobo, Eur J Pharm Sci 13:123 (2001); " + _DDS
     equation = "F = (t/td)**beta / (1 + (t/td)**beta)"
     plateau = True
+    exponents = ("beta",)
     core_specs = (_time_scale("td", "time to release half of f_max"), _shape_exponent())
 
     @classmethod
@@ -776,6 +792,7 @@ class DoubleWeibull(EmpiricalModel):
     reference = "Langenbucher, J Pharm Pharmacol 24:979 (1972); Phoenix IVIVC model 603 (Certara)"
     equation = "F = a*(1 - exp(-(t/td1)**beta1)) + (1 - a)*(1 - exp(-(t/td2)**beta2))"
     plateau = True
+    exponents = ("beta1", "beta2")
     core_specs = (
         _fraction(
             "a",

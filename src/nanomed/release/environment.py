@@ -12,7 +12,9 @@ Plasma protein ~70 g/L (albumin ~40 g/L; Geigy Scientific Tables, 8th ed.).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from numbers import Real
 
 from nanomed.core.errors import InputError
 
@@ -41,6 +43,14 @@ class Environment:
     protein_g_L: float = 0.0
 
     def __post_init__(self) -> None:
+        for label in ("ph", "temperature_C", "protein_g_L"):
+            value = getattr(self, label)
+            if isinstance(value, bool) or not isinstance(value, Real):
+                raise InputError(
+                    f"environment {self.name!r}: {label} must be a number, got {value!r}"
+                )
+        if not math.isfinite(self.protein_g_L):
+            raise InputError(f"environment {self.name!r}: protein_g_L must be finite")
         if not 0 <= self.ph <= 14:
             raise InputError(f"environment {self.name!r}: pH {self.ph} outside 0-14")
         if not -20 <= self.temperature_C <= 100:

@@ -43,7 +43,7 @@ from nanomed.core.errors import InputError, ModelError, SolverError
 from nanomed.core.parameter import Parameter
 from nanomed.core.units import convert
 from nanomed.materials import get_material
-from nanomed.release.base import ReleaseModel, register_release_model
+from nanomed.release.base import ReleaseModel, check_integer, register_release_model
 from nanomed.release.diffusion import sphere_fraction, sphere_rate
 from nanomed.release.environment import Environment, get_environment
 from nanomed.release.triggers import arrhenius_factor, polyester_hydrolysis_ph_factor
@@ -187,10 +187,8 @@ class PLGAErosion(ReleaseModel):
         super().__init__(time_unit=time_unit, **values)
         if method not in ("auto", "analytic", "mol"):
             raise InputError(f"method: {method!r} is not one of 'auto', 'analytic', 'mol'")
-        if not 4 <= int(n_shells) <= 2000:
-            raise InputError(f"n_shells: {n_shells!r} outside 4-2000")
         self.method = method
-        self.n_shells = int(n_shells)
+        self.n_shells = check_integer("n_shells", n_shells, 4, 2000)
         cite("Faisant2002", FAISANT)
 
     # -- rates in the environment ---------------------------------------------------------------
@@ -378,7 +376,7 @@ class PLGAErosion(ReleaseModel):
         scale = _seconds(self.time_unit)
         y0 = np.concatenate([np.ones(n), np.zeros(2 * n + 1)])
         t_s = np.unique(t_arr) * scale
-        if t_s[-1] == 0.0:
+        if t_s.size == 0 or t_s[-1] == 0.0:  # no times, or only t = 0: nothing to solve
             sol_y = np.repeat(y0[:, None], t_s.size, axis=1)
         else:
             sol = solve_ivp(rhs, (0.0, t_s[-1]), y0, method="BDF", t_eval=t_s, rtol=1e-6,

@@ -118,7 +118,7 @@ class FitResult(Result):
     def predict(self, t: Any) -> np.ndarray:
         """Fitted fraction released at ``t`` [time unit of the data] (unclipped for empirical)."""
         m = self.model()
-        t = np.asarray(t, dtype=float)
+        t = m._times(t)  # finite and >= 0, or a one-line error
         if isinstance(m, EmpiricalModel):
             return m.function(t.ravel(), [[self.params[n] for n in m.param_names()]])[0].reshape(
                 t.shape

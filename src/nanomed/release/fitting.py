@@ -30,20 +30,27 @@ Metrics (:func:`fit_metrics`) and ranking live here; the result classes :class:`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from nanomed.core.errors import DataError, InputError, NanomedError, SolverError
-from nanomed.release.base import ReleaseModel
-from nanomed.release.curves import ReleaseCurves, read_release_curves
+from nanomed.release.base import ReleaseModel, check_integer, float_array
+from nanomed.release.curves import (
+    MAX_FRACTION,
+    MIN_FRACTION,
+    PERCENT_THRESHOLD,
+    ReleaseCurves,
+    read_release_curves,
+)
 from nanomed.release.empirical import (
     EmpiricalModel,
     empirical_model_names,
     parse_model_spec,
 )
+from nanomed.release.environment import get_environment
 from nanomed.release.fit_results import (
     METRICS,
     FitResult,
@@ -247,11 +254,16 @@ def fit_library(
             f"curves must be a DataFrame or ReleaseCurves, got {type(curves).__name__}"
         )
     tu = time_unit or curves.time_unit
+    if isinstance(models, str | ReleaseModel):  # one model, not its letters
+        models = [models]
     specs = list(models) if models is not None else empirical_model_names()
     if not specs:
         raise InputError("no models to fit")
     if rank_by not in RANK_CRITERIA:
         raise InputError(f"rank_by must be one of {', '.join(RANK_CRITERIA)}, got {rank_by!r}")
+    n_starts = check_integer("n_starts", n_starts, 1)
+    max_iter = check_integer("max_iter", max_iter, 1)
+    seed = _check_seed(seed)
     instances = [parse_model_spec(s, time_unit=tu) for s in specs]
     failed: list[dict[str, str]] = [
         {"profile_id": r.profile_id, "model": "", "reason": r.reason}
@@ -371,17 +383,20 @@ def fit_model(
     FitResult
     """
     m = parse_model_spec(model, time_unit=time_unit)
-    t = np.asarray(t, dtype=float).ravel()
-    f = np.asarray(f, dtype=float).ravel()
-    w = np.ones_like(t) if weights is None else np.asarray(weights, dtype=float).ravel()
+    t = float_array(f"profile {profile_id!r}: t", t).ravel()
+    f = float_array(f"profile {profile_id!r}: f", f).ravel()
+    w = np.ones_like(t) if weights is None else float_array("weights", weights).ravel()
     _check_profile(profile_id, t, f, w)
+    _check_fraction(profile_id, f)
+    if fixed is not None and not isinstance(fixed, Mapping):
+        raise InputError(f"fixed must be a dict of parameter values, got {fixed!r}")
+    n_starts = check_integer("n_starts", n_starts, 1)
+    seed = _check_seed(seed)
+    get_environment(environment)
     tu = time_unit or m.time_unit
     if isinstance(m, EmpiricalModel):
-        fx = (
-            m.fixed
-            if fixed is None
-            else {**{k: v for k, v in m.fixed.items() if k in fixed}, **fixed}
-        )
+        # the caller's values are held in addition to the default-fixed ones (t_lag, f_max)
+        fx = {**m.fixed, **(fixed or {})}
         names = m.param_names()
         free = [n for n in names if n not in fx]
         prof = Profiles.build([(profile_id, t, f, w)])
@@ -415,6 +430,23 @@ def _check_profile(pid: str, t: np.ndarray, f: np.ndarray, w: np.ndarray) -> Non
         raise DataError(
             f"profile {pid!r}, point {int(np.argmax(w <= 0))}: weights must be positive"
         )
+
+
+def _check_fraction(pid: str, f: np.ndarray) -> None:
+    """Fractions in [-0.05, 1.2] as :func:`read_release_curves` accepts; percents are refused."""
+    bad = (f < MIN_FRACTION) | (f > MAX_FRACTION)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        hint = " (percent? divide by 100)" if f.max() > PERCENT_THRESHOLD else ""
+        raise DataError(
+            f"profile {pid!r}, point {i}: fraction_released {f[i]:g} outside "
+            f"{MIN_FRACTION:g}-{MAX_FRACTION:g}{hint}"
+        )
+
+
+def _check_seed(seed: Any) -> int | None:
+    """A seed for :func:`numpy.random.default_rng`: None or an integer >= 0."""
+    return None if seed is None else check_integer("seed", seed, 0)
 
 
 def _fit_generic(

@@ -185,6 +185,8 @@ class LiposomePermeation(ReleaseModel):
     ) -> None:
         super().__init__(time_unit=time_unit, **values)
         for label, seq in (("pka_acid", pka_acid), ("pka_base", pka_base)):
+            if isinstance(seq, str) or not isinstance(seq, Sequence):
+                raise InputError(f"{label}: expected a list of pKa values, got {seq!r}")
             if any(not (isinstance(v, int | float) and -5.0 <= v <= 20.0) for v in seq):
                 raise InputError(f"{label}: values must be numbers in -5-20, got {list(seq)!r}")
         self.pka_acid = tuple(float(v) for v in pka_acid)

@@ -177,10 +177,12 @@ class _Layout:
             raise InputError(
                 f"{model.name}: cannot fix unknown parameter(s) {', '.join(sorted(unknown))}"
             )
+        fixed = {n: model.parameters[n].check(v) for n, v in fixed.items()}
+        model.check_positive(fixed)
         base = np.array([fixed.get(n, model.values[n]) for n in names], dtype=float)
-        for n, v in fixed.items():
-            model.parameters[n].check(v)
         free = np.array([i for i, n in enumerate(names) if n not in fixed], dtype=int)
+        if free.size == 0:
+            raise InputError(f"{model.name}: no free parameter to fit (all are fixed)")
         bounds = [model.parameters[names[i]].bounds for i in free]
         return cls(model, names, free, base, BoundsTransform(bounds))
 
@@ -217,7 +219,13 @@ def _jacobian(
 def _levenberg_marquardt(
     layout: _Layout, batch: _Batch, z0: np.ndarray, *, max_iter: int = 200, tol: float = 1e-9
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Batched Levenberg-Marquardt; returns (z, sse, converged) for every row of the batch."""
+    """Batched Levenberg-Marquardt; returns (z, sse, converged) for every row of the batch.
+
+    Marquardt's damped Gauss-Newton step with the damping scaled by diag(JᵀJ) (Marquardt, J Soc
+    Ind Appl Math 11:431, 1963; the scaling as in Moré, Lecture Notes in Mathematics 630:105,
+    1978), the damping divided by 5 after an accepted step and multiplied by 4 after a rejected
+    one (a common schedule; the factors are a choice, not taken from either paper).
+    """
     nb, q = z0.shape
     rows_all = np.arange(nb)
     z = z0.copy()

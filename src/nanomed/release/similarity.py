@@ -27,18 +27,22 @@ profile comparison - statistics and analysis of the similarity factor, f2. Pharm
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from nanomed.core.errors import InputError
+from nanomed.core.parameter import Parameter
+from nanomed.release.base import check_integer, float_array
+from nanomed.release.curves import MAX_FRACTION, MIN_FRACTION, PERCENT_THRESHOLD
 
 __all__ = ["F2Bootstrap", "Similarity", "bootstrap_f2", "compare_profiles", "f1", "f2"]
 
 
 def _pair(reference: Any, test: Any) -> tuple[np.ndarray, np.ndarray]:
-    r = np.asarray(reference, dtype=float).ravel()
-    t = np.asarray(test, dtype=float).ravel()
+    r = float_array("reference", reference).ravel()
+    t = float_array("test", test).ravel()
     if r.shape != t.shape:
         raise InputError(
             f"reference and test need the same number of time points ({r.size} vs {t.size})"
@@ -47,6 +51,15 @@ def _pair(reference: Any, test: Any) -> tuple[np.ndarray, np.ndarray]:
         raise InputError("no time points to compare")
     if not (np.all(np.isfinite(r)) and np.all(np.isfinite(t))):
         raise InputError("reference and test values must be finite")
+    lo, hi = 100.0 * MIN_FRACTION, 100.0 * MAX_FRACTION
+    for label, x in (("reference", r), ("test", t)):
+        bad = (x < lo) | (x > hi)
+        if bad.any():  # f2 of 1e300 is -inf; fractions given as percent mislead the same way
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{label}: {x[i]:g} % released at point {i} outside {lo:g}-{hi:g} % "
+                "(values are percents released)"
+            )
     return r, t
 
 
@@ -96,7 +109,9 @@ class Similarity:
 
 def _as_units(x: Any, n_times: int, what: str) -> tuple[np.ndarray, np.ndarray | None]:
     """Return (mean profile, unit matrix or None) from a 1-D mean or a (units, times) matrix."""
-    a = np.asarray(x, dtype=float)
+    a = float_array(what, x)
+    if a.ndim == 2 and a.shape[0] == 0:
+        raise InputError(f"{what}: no units (a (0, {a.shape[1]}) matrix)")
     if a.ndim == 1:
         if a.size != n_times:
             raise InputError(f"{what}: {a.size} values for {n_times} time points")
@@ -145,11 +160,17 @@ def compare_profiles(
     -------
     Similarity
     """
-    tm = np.asarray(times, dtype=float).ravel()
+    tm = float_array("times", times).ravel()
     violations: list[str] = []
     notes: list[str] = []
+    if not np.all(np.isfinite(tm)) or np.any(tm < 0):
+        raise InputError("times must be finite and >= 0")
+    min_points = check_integer("min_points", min_points, 0)
+    min_units = check_integer("min_units", min_units, 0)
+    if early_until is not None:
+        early_until = Parameter("early_until", early_until).value  # a finite number
     if test_times is not None:
-        tt = np.asarray(test_times, dtype=float).ravel()
+        tt = float_array("test_times", test_times).ravel()
         if tt.shape != tm.shape or not np.allclose(tt, tm):
             raise InputError(
                 "reference and test must be sampled at the same time points (FDA 1997)"
@@ -159,6 +180,11 @@ def compare_profiles(
     scale = 1.0 if percent else 100.0
     r_mean, r_units = _as_units(reference, tm.size, "reference")
     t_mean, t_units = _as_units(test, tm.size, "test")
+    if percent and 0 < max(r_mean.max(), t_mean.max()) <= PERCENT_THRESHOLD:
+        # fractions read as percents differ by < 1.5 %: f2 near 100, "similar" whatever they are
+        violations.append(
+            f"no value above {PERCENT_THRESHOLD:g} %: these look like fractions; give percent=False"
+        )
     r_mean, t_mean = r_mean * scale, t_mean * scale
     keep = tm > 0
     if not keep.all():
@@ -267,14 +293,14 @@ def bootstrap_f2(
     -------
     F2Bootstrap
     """
-    r = np.asarray(reference_units, dtype=float)
-    t = np.asarray(test_units, dtype=float)
+    r = float_array("reference_units", reference_units)
+    t = float_array("test_units", test_units)
     if r.ndim != 2 or t.ndim != 2:
         raise InputError("bootstrap_f2 needs unit-level data: arrays of shape (units, times)")
-    if not 0 < level < 1:
-        raise InputError(f"level must be in (0, 1), got {level}")
-    if n_boot < 100:
-        raise InputError(f"n_boot must be at least 100, got {n_boot}")
+    if isinstance(level, bool) or not isinstance(level, Real) or not 0 < level < 1:
+        raise InputError(f"level must be in (0, 1), got {level!r}")
+    n_boot = check_integer("n_boot", n_boot, 100, 1_000_000)
+    seed = check_integer("seed", seed, 0)
     obs = compare_profiles(times, r, t, percent=percent)
     tm = np.asarray(times, dtype=float).ravel()
     cols = np.isin(tm, obs.times_used)
