@@ -36,6 +36,7 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from numbers import Real
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -102,6 +103,12 @@ class FitParameter:
         n = self.name
         if not n:
             raise InputError("fit parameter: name must not be empty")
+        for field_ in ("initial", "lower", "upper"):
+            v = getattr(self, field_)
+            if isinstance(v, bool) or not isinstance(v, Real):
+                raise InputError(f"fit parameter {n!r}: {field_} must be a number, got {v!r}")
+        if not math.isfinite(self.initial):
+            raise InputError(f"fit parameter {n!r}: initial must be finite, got {self.initial}")
         if self.scope not in ("shared", "per_scenario"):
             raise InputError(f"fit parameter {n!r}: scope must be 'shared' or 'per_scenario'")
         if not (self.lower < self.upper):
@@ -174,6 +181,8 @@ def load_observations(
     if isinstance(source, pd.DataFrame):
         raw = source.copy()
         where = "observations"
+    elif not isinstance(source, str | os.PathLike):
+        raise DataError(f"observations: expected a CSV path or a DataFrame, got {source!r}")
     else:
         try:
             raw = pd.read_csv(source, dtype=str, keep_default_na=False)
@@ -287,6 +296,11 @@ class Calibration:
         self.parameters = list(parameters)
         if not self.parameters:
             raise InputError("calibration: give at least one FitParameter")
+        wrong = [p for p in self.parameters if not isinstance(p, FitParameter)]
+        if wrong:
+            raise InputError(
+                f"calibration: parameters must be FitParameter objects, got {wrong[0]!r}"
+            )
         names = [p.name for p in self.parameters]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
@@ -372,7 +386,10 @@ class Calibration:
         for s in self.scenarios:
             pred = self._run(values[s], s)
             pc = pred["compartment"].to_numpy()
-            pt_all, pv_all = pred["time"].to_numpy(float), pred["value"].to_numpy(float)
+            try:
+                pt_all, pv_all = pred["time"].to_numpy(float), pred["value"].to_numpy(float)
+            except (TypeError, ValueError):
+                raise ModelError(f"simulate({s!r}) must return numbers in time and value") from None
             for comp, rows, want in self._groups[s]:
                 sel = pc == comp
                 order = np.argsort(pt_all[sel], kind="stable")
@@ -423,8 +440,8 @@ class Calibration:
         """
         from scipy import stats
 
-        if not 0 < level < 1:
-            raise InputError(f"level: must lie in (0, 1), got {level}")
+        if not isinstance(level, Real) or not 0 < level < 1:
+            raise InputError(f"level: must lie in (0, 1), got {level!r}")
         profile = self.names if profile is True else list(profile or [])
         unknown = [n for n in profile if n not in self.names]
         if unknown:
@@ -730,6 +747,11 @@ class CalibrationResult(Result):
         if sim is None:
             raise ModelError("predict: this result has no simulator (loaded?); pass simulate=")
         scenarios = [scenarios] if isinstance(scenarios, str) else list(scenarios)
+        if not scenarios:
+            raise InputError("predict: give at least one scenario")
+        for name, v in (values or {}).items():
+            if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v):
+                raise InputError(f"predict: values[{name!r}] must be a finite number, got {v!r}")
         m = self.metadata
         shared = {e["parameter"]: e["estimate"] for e in m["estimates"] if not e["scenario"]}
         per = [FitParameter(**{**p, "scenarios": tuple(p["scenarios"]) if p["scenarios"] else None})

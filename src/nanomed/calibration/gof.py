@@ -39,7 +39,10 @@ def gof_metrics(observed: ArrayLike, predicted: ArrayLike) -> dict[str, float]:
         ``n``, ``within_2fold``, ``within_3fold`` (fractions in [0, 1]), ``afe``, ``aafe``,
         ``r2_log`` (NaN when fewer than two points or all observations equal).
     """
-    obs, pred = np.asarray(observed, float).ravel(), np.asarray(predicted, float).ravel()
+    try:
+        obs, pred = np.asarray(observed, float).ravel(), np.asarray(predicted, float).ravel()
+    except (TypeError, ValueError):
+        raise DataError("gof: observed and predicted values must be numbers") from None
     if obs.shape != pred.shape:
         raise DataError(f"gof: {obs.size} observed but {pred.size} predicted values")
     if obs.size == 0:

@@ -222,6 +222,8 @@ def simulate(
         scenario = Scenario.from_file(scenario)
     elif isinstance(scenario, dict):
         scenario = Scenario.from_dict(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise InputError(f"scenario: expected a Scenario, a dict or a file path, got {scenario!r}")
     return MultiscaleSimulation(scenario, release_model, organ_options).run()
 
 
@@ -247,6 +249,8 @@ def load_scenarios(paths: Sequence[str | Path]) -> list[tuple[Path, Scenario]]:
     """Validate every scenario file of ``paths``; one error lists each invalid file, so that
     a folder with several broken files is fixed in one go."""
     files = scenario_files(paths)
+    if not files:
+        raise InputError("no scenario files given")
     loaded, errors = [], []
     for f in files:
         try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from numbers import Real
 from typing import Any
 
 from nanomed.core.citations import cite
@@ -234,5 +235,7 @@ def design_effects(
     for name, v in (overrides or {}).items():
         if name not in DESIGN_EFFECTS:
             raise InputError(f"unknown design effect {name!r} (known: {', '.join(DESIGN_EFFECTS)})")
+        if isinstance(v, bool) or not isinstance(v, Real):
+            raise InputError(f"design effect {name}: expected a number, got {v!r}")
         values[name] = float(v)
     return replace(DesignEffects(), **values)

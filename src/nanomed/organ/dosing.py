@@ -9,7 +9,9 @@ a constant rate over ``infusion_duration``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
+from numbers import Real
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -33,8 +35,18 @@ class DoseEvent:
     encapsulated_drug: float
     free_drug: float
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if not (isinstance(v, Real) and math.isfinite(v)):
+                raise InputError(f"dose event {f.name}: must be a finite number, got {v!r}")
+            if f.name != "time" and v < 0:
+                raise InputError(f"dose event {f.name}: must be >= 0, got {v!r}")
+
     def amount(self, entity: str) -> float:
         """Amount of an entity in this dose [mg]."""
+        if entity not in ENTITIES:
+            raise InputError(f"entity: unknown {entity!r} (known: {', '.join(ENTITIES)})")
         return float(getattr(self, entity))
 
 
@@ -56,6 +68,10 @@ def dose_events(
         model's f(0)): it enters as free drug, since a hazard rate cannot carry a jump at t = 0.
     """
     name = formulation.name
+    if isinstance(body_weight, bool) or not isinstance(body_weight, Real):
+        raise InputError(f"body_weight: expected a number [kg], got {body_weight!r}")
+    if not (math.isfinite(body_weight) and body_weight > 0):
+        raise InputError(f"body_weight: must be finite and > 0 kg, got {body_weight!r}")
     if not dosing.dose > 0:
         raise InputError(f"formulation {name!r}: dose must be > 0 mg/kg, got {dosing.dose:g}")
     if formulation.carrier is None and formulation.drug is None:
@@ -70,7 +86,7 @@ def dose_events(
             raise InputError(
                 f"formulation {name!r}: drug_loading must be > 0 for a drug-loaded carrier"
             )
-        if not 0.0 <= burst <= 1.0:
+        if not isinstance(burst, Real) or not 0.0 <= burst <= 1.0:
             raise InputError(f"formulation {name!r}: burst fraction {burst!r} outside [0, 1]")
         ee = formulation.encapsulation_efficiency
         enc, free = total * ee, total * (1.0 - ee)

@@ -16,6 +16,9 @@ Central blood pools and the lung are as in :mod:`nanomed.organ.nanopbpk`.
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError
 from nanomed.organ.fluxes import FluxTable
@@ -43,8 +46,10 @@ def resolve_partition(
                 f"drug {drug.name!r}: tissue_partition names unknown organ {organ!r} "
                 f"(known: {', '.join(physiology.organs)})"
             )
-        if not kp > 0:
-            raise InputError(f"drug {drug.name!r}: tissue_partition[{organ!r}] must be > 0")
+        if not (isinstance(kp, Real) and math.isfinite(kp) and kp > 0):
+            raise InputError(
+                f"drug {drug.name!r}: tissue_partition[{organ!r}] must be finite and > 0, got {kp!r}"
+            )
     predicted: dict[str, float] = {}
     if not given and drug.logp is not None and drug.fraction_unbound is not None:
         try:

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Real
 
 import numpy as np
 
@@ -86,6 +87,13 @@ def abc_active(
     [False, False]
     """
     lo, hi = window or (ABC_PARAMETERS["window_start"].value, ABC_PARAMETERS["window_end"].value)
+    lo = ABC_PARAMETERS["window_start"].check(lo)  # finite number >= 0
+    hi = ABC_PARAMETERS["window_end"].check(hi)
+    if lo > hi:
+        raise InputError(f"ABC window: start {lo:g} h is after its end {hi:g} h")
+    times = np.asarray(dose_times, dtype=float)
+    if not np.all(np.isfinite(times)) or np.any(np.diff(times) < 0):
+        raise InputError("dose_times: must be finite and sorted")
     if not pegylated:
         return [False] * len(dose_times)
     cite(
@@ -107,7 +115,7 @@ def opsonisation_factor(opsonin_fraction: float | None = None, reference: float 
     """
     if opsonin_fraction is None:
         return 1.0
-    if not 0 <= opsonin_fraction <= 1:
+    if not isinstance(opsonin_fraction, Real) or not 0 <= opsonin_fraction <= 1:
         raise InputError(f"opsonin_fraction must be in [0, 1], got {opsonin_fraction}")
     cite(
         "Owens2006",

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
+from numbers import Real
 
 import yaml
 
@@ -78,6 +79,10 @@ class NanoOrganParameters:
     capacity: float | None = None
 
     def __post_init__(self) -> None:
+        for name in ("partition", "pa", "kmax", "k50", "hill", "krelease", "capacity"):
+            value = getattr(self, name)
+            if not (isinstance(value, Real) or (name == "capacity" and value is None)):
+                raise InputError(f"nano-PBPK parameter {name}: expected a number, got {value!r}")
         checks = {
             "partition": self.partition > 0,
             "pa": self.pa >= 0,
@@ -90,7 +95,7 @@ class NanoOrganParameters:
         }
         for name, ok in checks.items():
             value = getattr(self, name)
-            if not ok or (isinstance(value, float) and not math.isfinite(value)):
+            if not ok or (isinstance(value, Real) and not math.isfinite(value)):
                 raise InputError(f"nano-PBPK parameter {name}={value!r} is not valid")
 
 
@@ -121,6 +126,14 @@ class NanoParameters:
     assumed: tuple[str, ...] = field(default_factory=tuple)
     organ_references: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        for name in ("bile", "urine"):
+            value = getattr(self, name)
+            if not (isinstance(value, Real) and math.isfinite(value) and value >= 0):
+                raise InputError(
+                    f"nano-PBPK parameter {name}: must be finite and >= 0, got {value!r}"
+                )
+
     def organ(self, name: str) -> NanoOrganParameters:
         """Parameters of an organ (unknown names raise :class:`InputError`)."""
         try:
@@ -141,7 +154,11 @@ class NanoParameters:
                 f"nano-PBPK parameters of {name!r}: unknown field(s) {', '.join(unknown)} "
                 f"(known: {', '.join(known)})"
             )
-        organs[name] = replace(self.organ(name), **values)
+        current = self.organ(name)
+        try:
+            organs[name] = replace(current, **values)
+        except InputError as exc:  # say which organ
+            raise InputError(f"{exc} (organ {name!r})") from None
         return replace(self, organs=organs)
 
     def without_capacity(self) -> NanoParameters:

@@ -18,6 +18,7 @@ Definitions:
 from __future__ import annotations
 
 import math
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,12 @@ ENTITY_ORDER = ("particles", "encapsulated_drug", "free_drug")
 def terminal_half_life(t: np.ndarray, c: np.ndarray, fraction: float = 0.25) -> float | None:
     """Terminal half-life [h] from the last ``fraction`` of a curve, None if not estimable."""
     t, c = np.asarray(t, float), np.asarray(c, float)
+    if t.ndim != 1 or t.shape != c.shape:
+        from nanomed.core.errors import InputError
+
+        raise InputError(f"t and c: need two 1-D arrays of one length, got {t.shape}, {c.shape}")
+    if t.size == 0:
+        return None
     start = t[0] + (1 - fraction) * (t[-1] - t[0])
     m = (t >= start) & (c > 0)
     if m.sum() < 3:
@@ -71,11 +78,14 @@ class OrganResult(Result):
         self, compartment: str, entity: str = "particles", column: str = "amount"
     ) -> pd.Series:
         """One curve indexed by time (e.g. ``series("tumour", "particles", "percent_id")``)."""
+        from nanomed.core.errors import InputError
+
         d = self.data
+        values = [c for c in d.columns if c not in ("time", "compartment", "entity")]
+        if column not in values:
+            raise InputError(f"column: unknown {column!r} (known: {', '.join(values)})")
         sel = d[(d["compartment"] == compartment) & (d["entity"] == entity)]
         if sel.empty:
-            from nanomed.core.errors import InputError
-
             known = sorted(set(d["compartment"]))
             raise InputError(
                 f"no {entity} in compartment {compartment!r} (known: {', '.join(known)})"
@@ -201,6 +211,10 @@ class OrganResult(Result):
 
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 4))
+        if time is not None and not (isinstance(time, Real) and math.isfinite(time)):
+            from nanomed.core.errors import InputError
+
+            raise InputError(f"time: expected a finite number [h], got {time!r}")
         d = self.data[self.data["entity"] == entity]
         t = d["time"].max() if time is None else d["time"].iloc[(d["time"] - time).abs().argmin()]
         g = d[d["time"] == t]

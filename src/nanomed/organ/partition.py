@@ -53,6 +53,7 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Real
 from typing import Literal
 
 from nanomed.core.citations import cite
@@ -453,11 +454,15 @@ def tissue_partition(
     """
     sp = _check_choice(species, SPECIES, "species")
     how = _check_choice(method, METHODS, "partition method")
+    for field in ("pka_acid", "pka_base"):
+        bad = [v for v in getattr(drug, field) if not math.isfinite(v)]
+        if bad:
+            raise InputError(f"drug {drug.name!r}: {field} values must be finite, got {bad[0]!r}")
     tissues, blood = _TISSUES[sp], _BLOOD[sp]
     if how == "poulin_theil":
         return _poulin_theil(drug, tissues, blood)
-    hct = blood.hematocrit if hematocrit is None else float(hematocrit)
-    if not 0.0 < hct < 1.0 or not math.isfinite(hct):
+    hct = blood.hematocrit if hematocrit is None else hematocrit
+    if not isinstance(hct, Real) or not 0.0 < hct < 1.0 or not math.isfinite(hct):
         raise InputError(f"hematocrit: must lie in (0, 1), got {hematocrit!r}")
     return _rodgers_rowland(drug, tissues, blood, hct)
 

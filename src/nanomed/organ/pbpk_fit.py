@@ -36,6 +36,7 @@ import pandas as pd
 from nanomed.calibration import Calibration, CalibrationResult, FitParameter
 from nanomed.core.errors import InputError
 from nanomed.core.units import convert, normalise_unit, ureg
+from nanomed.organ.design import design_effects
 from nanomed.organ.nanopbpk import NanoParameters, get_nano_parameters
 from nanomed.organ.outputs import OrganResult
 from nanomed.organ.simulate import simulate_organ
@@ -95,11 +96,16 @@ def scenario_with_parameters(
         drug = scenario.formulation.drug
         if drug is None:
             raise InputError(f"scenario {scenario.name!r}: drug.* parameters need a drug")
-        new_drug = drug.model_copy(update=drug_updates)
+        # validated like a drug read from a file (model_copy would skip the checks and accept
+        # unknown fields: a misspelt drug.* parameter would be fitted without any effect)
+        new_drug = type(drug).from_dict(
+            {**drug.model_dump(), **drug_updates}, where=f"scenario {scenario.name!r}: drug"
+        )
         form = scenario.formulation.model_copy(update={"drug": new_drug})
         scenario = scenario.model_copy(update={"formulation": form})
     options: dict[str, Any] = {"nano": nano}
     if design:
+        design_effects(None, overrides=design)  # unknown names and bad values are found now
         options["design_overrides"] = design
     # the same release step as `nanomed run`: the release bridge, then any fitted overrides
     from nanomed.coupling.bridges import release_bridge

@@ -38,6 +38,9 @@ _SIMEONI = (
 )
 _TABLE2 = "Simeoni2004 Table 2 (paclitaxel, A2780 xenograft, experiment 1)"
 
+#: largest drug concentration accepted [ng/mL]: beyond any density (as for calibration data)
+MAX_CONCENTRATION = 1e30
+
 
 class SimeoniTGI:
     """Simeoni (2004) tumour growth inhibition model with four cell compartments.
@@ -112,9 +115,10 @@ class SimeoniTGI:
 
     def initial_state(self, w0: float) -> np.ndarray:
         """Initial state: the whole tumour of weight ``w0`` [g] proliferating."""
-        if not np.isfinite(w0) or w0 <= 0:
+        w = _finite(w0, "initial tumour weight w0")
+        if w.ndim != 0 or w <= 0:
             raise InputError(f"initial tumour weight w0: must be > 0 g, got {w0!r}")
-        return np.array([float(w0), 0.0, 0.0, 0.0])
+        return np.array([float(w), 0.0, 0.0, 0.0])
 
     def growth_rate(self, x1: ArrayLike, w: ArrayLike) -> np.ndarray:
         """Unperturbed growth term λ0 x1 / (1 + (λ0 w/λ1)^ψ)^(1/ψ) [g/day]."""
@@ -187,25 +191,61 @@ class SimeoniTGI:
         """
         from scipy.integrate import solve_ivp
 
-        t = np.asarray(times, float)
+        t = _finite(times, "times")
         if t.ndim != 1 or t.size == 0 or t[0] < 0 or np.any(np.diff(t) < 0):
             raise InputError("times: need a non-empty ascending array of times >= 0 day")
-        conc = concentration if callable(concentration) else (lambda _t, c=float(concentration): c)
+        if callable(concentration):
+            conc = concentration
+        else:
+            c0 = _concentration(concentration, "concentration")
+            conc = lambda _t: c0  # noqa: E731
+
+        def rhs(s: float, y: np.ndarray) -> np.ndarray:
+            return self.rhs(s, y, _concentration(conc(s), f"concentration at {s:g} day"))
+
+        # solve_ivp wants strictly increasing t_eval: repeated times get the same row
+        tu, back = np.unique(t, return_inverse=True)
         sol = solve_ivp(
-            lambda s, y: self.rhs(s, y, conc(s)),
+            rhs,
             (0.0, float(t[-1])),
             self.initial_state(w0),
             method="LSODA",
-            t_eval=t,
+            t_eval=tu,
             rtol=1e-8,
             atol=1e-12,
         )
         if not sol.success:
             raise SolverError(f"Simeoni TGI: integration failed ({sol.message})")
-        out = pd.DataFrame(sol.y.T, columns=list(self.state_names))
-        out.insert(0, "time", sol.t)
-        out["weight"] = sol.y.sum(axis=0)
+        y = sol.y[:, back]
+        out = pd.DataFrame(y.T, columns=list(self.state_names))
+        out.insert(0, "time", t)
+        out["weight"] = y.sum(axis=0)
         return out
+
+
+def _finite(value: ArrayLike, what: str) -> np.ndarray:
+    """``value`` as a float array of finite numbers, else a one-line InputError naming it."""
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{what}: expected numbers, got {value!r}") from None
+    if not np.all(np.isfinite(a)):
+        raise InputError(f"{what}: must be finite, got {value!r}")
+    return a
+
+
+def _number(value: float, what: str) -> float:
+    a = _finite(value, what)
+    if a.ndim != 0:
+        raise InputError(f"{what}: expected one number, got {value!r}")
+    return float(a)
+
+
+def _concentration(value: ArrayLike, what: str) -> float | np.ndarray:
+    c = _finite(value, what)
+    if np.any(c < 0) or np.any(c > MAX_CONCENTRATION):
+        raise InputError(f"{what}: must lie in [0, {MAX_CONCENTRATION:g}] ng/mL, got {value!r}")
+    return float(c) if c.ndim == 0 else c
 
 
 def tgi_percent(
@@ -216,11 +256,24 @@ def tgi_percent(
     ``100 (1 - T/C)`` from treated and control tumour weights at the same time, or, when the
     initial weight ``w0`` is given, ``100 (1 - (T - w0)/(C - w0))`` (inhibition of growth).
     """
-    t, c = np.asarray(w_treated, float), np.asarray(w_control, float)
-    if w0 is None:
+    t, c = _finite(w_treated, "w_treated"), _finite(w_control, "w_control")
+    if np.any(t < 0):
+        raise InputError("w_treated: tumour weights must be >= 0 g")
+    if np.any(c <= 0):
+        raise InputError("w_control: tumour weights must be > 0 g")
+    w = None if w0 is None else _finite(w0, "w0")
+    try:
+        np.broadcast_shapes(t.shape, c.shape, () if w is None else w.shape)
+    except ValueError:
+        raise InputError(
+            f"w_treated, w_control, w0: shapes {t.shape}, {c.shape}, "
+            f"{None if w is None else w.shape} do not match"
+        ) from None
+    if w is None:
         return 100.0 * (1.0 - t / c)
-    w0 = np.asarray(w0, float)
-    return 100.0 * (1.0 - (t - w0) / (c - w0))
+    if np.any(c == w):
+        raise InputError("w_control: equals w0 (no growth to inhibit), so TGI is undefined there")
+    return 100.0 * (1.0 - (t - w) / (c - w))
 
 
 def hill_effect(c: ArrayLike, emax: float, ec50: float, hill: float = 1.0) -> np.ndarray:
@@ -229,9 +282,12 @@ def hill_effect(c: ArrayLike, emax: float, ec50: float, hill: float = 1.0) -> np
     Used as a toxicity proxy, e.g. with an organ's drug exposure. ``c`` and ``ec50`` share a
     unit; the result has the unit of ``emax``.
     """
+    emax = _number(emax, "hill_effect: emax")
+    ec50 = _number(ec50, "hill_effect: ec50")
+    hill = _number(hill, "hill_effect: hill")
     if ec50 <= 0 or hill <= 0:
         raise InputError(f"hill_effect: ec50 and hill must be > 0, got {ec50!r}, {hill!r}")
-    c = np.asarray(c, float)
+    c = _finite(c, "hill_effect: c")
     if np.any(c < 0):
         raise InputError("hill_effect: concentrations must be >= 0")
     ratio = (c / ec50) ** hill

@@ -22,6 +22,7 @@ artery flow plus theirs. A tumour is added with :meth:`Physiology.with_tumour`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -30,7 +31,7 @@ import yaml
 
 from nanomed.core.errors import InputError
 from nanomed.core.parameter import Parameter, ParameterSet
-from nanomed.core.units import convert
+from nanomed.core.units import convert, parse_quantity
 from nanomed.data import data_path
 
 __all__ = ["Organ", "Physiology", "available_physiologies", "get_physiology"]
@@ -176,6 +177,15 @@ class Physiology:
         """
         if (mass is None) == (volume is None):
             raise InputError(f"physiology {self.name!r}: give the tumour mass or its volume")
+        where = f"physiology {self.name!r}: tumour"
+        given = {"mass": mass, "volume": volume, "flow": flow, "flow_fraction": flow_fraction}
+        mass, volume, flow, flow_fraction = (
+            None if v is None else _number(v, f"{where} {k}") for k, v in given.items()
+        )
+        if flow is not None and flow < 0:
+            raise InputError(f"{where} flow must be >= 0 L/h, got {flow:g}")
+        if flow_fraction is not None and not 0 <= flow_fraction <= 1:
+            raise InputError(f"{where} flow_fraction must lie in [0, 1], got {flow_fraction:g}")
         vol = volume if volume is not None else (mass or 0.0) / 1000.0
         if not vol > 0:
             raise InputError(f"physiology {self.name!r}: tumour size must be > 0, got {vol:g} L")
@@ -295,6 +305,17 @@ def _row_guesses(name: str, organ: str, flag: bool | list[str]) -> set[str]:
     return {f"{_FIELDS[f]}_{organ}" for f in fields}
 
 
+def _number(value: Any, what: str) -> float:
+    """``value`` as a finite float, else a one-line :class:`InputError` naming ``what``."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{what}: expected a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise InputError(f"{what}: must be finite, got {v}")
+    return v
+
+
 def _check_positive(name: str, bw: float, rest: Organ) -> None:
     if rest.volume <= 0:
         raise InputError(
@@ -315,8 +336,8 @@ def get_physiology(
     ----------
     name : str
         ``mouse``, ``rat``, ``human`` or ``mouse_chou2023`` (Chou 2023's generic mouse).
-    body_weight : float, optional
-        Body weight [kg]; default: the table's reference weight.
+    body_weight : float or str or pint.Quantity, optional
+        Body weight [kg] (or a quantity such as ``"25 g"``); default: the table's reference weight.
     tumour_mass : float, optional
         Tumour mass [g]; adds a tumour compartment.
 
@@ -325,9 +346,12 @@ def get_physiology(
     Physiology
     """
     table = _load(str(name))
-    bw = table["body_weight"]["value"] if body_weight is None else float(body_weight)
-    if not bw > 0:
-        raise InputError(f"physiology {name!r}: body weight must be > 0 kg, got {bw:g}")
+    if body_weight is None:
+        bw = table["body_weight"]["value"]
+    else:
+        bw = parse_quantity(body_weight, "kg", name=f"physiology {name!r}: body_weight")
+    if not (bw > 0 and math.isfinite(bw)):
+        raise InputError(f"physiology {name!r}: body weight must be finite and > 0 kg, got {bw:g}")
     qc = table["cardiac_output_coefficient"]["value"] * bw**0.75
     central = table["central_blood"]["value"] * bw
     gfr = convert(table["gfr"]["value"] * bw, "mL/min", "L/h")

@@ -28,6 +28,8 @@ def get_solver(name: str | ODESolver = "cvode", rtol: float = 1e-6) -> ODESolver
     """Return a solver by name: ``"cvode"``, ``"scipy"`` (BDF) or ``"scipy-<method>"``."""
     if isinstance(name, ODESolver):
         return name
+    if not isinstance(name, str):
+        raise InputError(f"solver: expected a name or an ODESolver, got {name!r}")
     if name == "cvode":
         return CVODESolver(rtol=rtol)
     if name == "scipy":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -100,6 +101,14 @@ def segment_times(
     return out
 
 
+def _numbers(value: Any, what: str) -> np.ndarray:
+    """``value`` as a float array, or one-line :class:`InputError` naming ``what``."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{what}: expected numbers, got {value!r}") from None
+
+
 class ODESolver:
     """Base class of the integration back-ends.
 
@@ -114,8 +123,10 @@ class ODESolver:
     name = "base"
 
     def __init__(self, rtol: float = 1e-6, max_steps: int = 100_000) -> None:
-        if not 0 < rtol < 1:
-            raise InputError(f"rtol must be in (0, 1), got {rtol}")
+        if not isinstance(rtol, Real) or not 0 < rtol < 1:
+            raise InputError(f"rtol must be a number in (0, 1), got {rtol!r}")
+        if not isinstance(max_steps, Integral) or isinstance(max_steps, bool) or max_steps < 1:
+            raise InputError(f"max_steps must be a whole number >= 1, got {max_steps!r}")
         self.rtol = rtol
         self.max_steps = max_steps
 
@@ -132,12 +143,32 @@ class ODESolver:
 
     def solve(self, problem: ODEProblem, t_eval: Sequence[float]) -> ODESolution:
         """Integrate ``problem`` and return the states at ``t_eval`` (sorted, >= ``t0``)."""
-        t_eval = np.asarray(t_eval, dtype=float)
+        name = problem.name
+        t_eval = _numbers(t_eval, f"{name}: output times")
         if t_eval.ndim != 1 or t_eval.size == 0 or np.any(np.diff(t_eval) < 0):
-            raise InputError(f"{problem.name}: output times must be a sorted 1-D sequence")
+            raise InputError(f"{name}: output times must be a sorted 1-D sequence")
+        if not np.all(np.isfinite(t_eval)):
+            raise InputError(f"{name}: output times must be finite numbers")
+        t0 = _numbers(problem.t0, f"{name}: t0")
+        if t0.ndim != 0 or not np.isfinite(t0):
+            raise InputError(f"{name}: t0 must be one finite number, got {problem.t0!r}")
         if t_eval[0] < problem.t0:
-            raise InputError(f"{problem.name}: output times start before t0={problem.t0}")
-        y = np.array(problem.y0, dtype=float)
+            raise InputError(f"{name}: output times start before t0={problem.t0}")
+        y = _numbers(problem.y0, f"{name}: y0").copy()
+        if y.ndim != 1 or y.size == 0 or not np.all(np.isfinite(y)):
+            raise InputError(f"{name}: y0 must be a non-empty 1-D array of finite numbers")
+        atol = _numbers(problem.atol, f"{name}: atol")
+        if (
+            atol.ndim > 1
+            or atol.size not in (1, y.size)
+            or not np.all(np.isfinite(atol) & (atol >= 0))
+        ):
+            raise InputError(
+                f"{name}: atol must be finite and >= 0, one value or one per state ({y.size})"
+            )
+        bps = _numbers(problem.breakpoints, f"{name}: breakpoints")
+        if not np.all(np.isfinite(bps)):
+            raise InputError(f"{name}: breakpoints must be finite")
         rows: list[np.ndarray] = []
         n_rhs = 0
         for seg, start, end, t_out, jump in segment_times(problem.t0, t_eval, problem.breakpoints):

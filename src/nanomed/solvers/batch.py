@@ -11,6 +11,7 @@ breakpoints (dose times) and output times.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from numbers import Integral
 
 import numpy as np
 from scipy import sparse
@@ -88,6 +89,8 @@ def solve_batch(
     A chunk that fails is re-solved problem by problem, so that one bad parameter set costs only
     itself: its entry is None and ``on_error(problem, error)`` is called (default: re-raise).
     """
+    if not isinstance(chunk_size, Integral) or isinstance(chunk_size, bool) or chunk_size < 1:
+        raise InputError(f"chunk_size must be a whole number >= 1, got {chunk_size!r}")
     out: list[ODESolution | None] = []
     for i in range(0, len(problems), chunk_size):
         chunk = list(problems[i : i + chunk_size])
