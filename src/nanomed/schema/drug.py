@@ -79,3 +79,23 @@ class Drug(NanomedModel):
         if mol is None or mol.GetNumAtoms() == 0:
             raise ValueError(f"{smiles!r} is not a valid SMILES")
         return smiles
+
+    @field_validator("pka_acid", "pka_base")
+    @classmethod
+    def _check_pka(cls, values: list[float]) -> list[float]:
+        # aqueous pKa of drug-like groups span about -10 (sulfonic acids) to 25 (C-H, alcohols);
+        # beyond that (or NaN) 10**(pH - pKa) in the partition models over- or underflows
+        for v in values:
+            if not -15.0 <= v <= 30.0:
+                raise ValueError(f"pKa {v!r} outside -15 to 30")
+        return values
+
+    @field_validator("tissue_partition")
+    @classmethod
+    def _check_partition(cls, kp: dict[str, float] | None) -> dict[str, float] | None:
+        for organ, v in (kp or {}).items():
+            if not 0.0 <= v < 1e6:  # also NaN
+                raise ValueError(
+                    f"Kp of {organ!r} is {v!r}; a partition coefficient is >= 0 and finite"
+                )
+        return kp

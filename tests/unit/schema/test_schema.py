@@ -159,3 +159,26 @@ def test_molecular_level_needs_a_valid_smiles():
         with pytest.raises(InputError, match=rf"formulation\.drug\.smiles: {match}"):
             Scenario.from_dict(_scenario(formulation={"drug": {**drug, "smiles": bad}}))
     assert Drug(name="ethanol", smiles="CCO").smiles == "CCO"
+
+
+@pytest.mark.parametrize(
+    ("field", "match"),
+    [
+        ({"pka_base": [1e300]}, "pka_base: pKa 1e.300 outside"),
+        ({"pka_acid": [float("nan")]}, "pka_acid: pKa nan outside"),
+        ({"tissue_partition": {"liver": float("inf")}}, "Kp of 'liver' is inf"),
+        ({"tissue_partition": {"liver": float("nan")}}, "Kp of 'liver' is nan"),
+        ({"tissue_partition": {"liver": -1.0}}, "Kp of 'liver' is -1.0"),
+    ],
+)
+def test_impossible_pka_or_partition_names_the_field(field, match):
+    with pytest.raises(InputError, match=match):
+        Drug.from_dict({"name": "x", **field}, where="drug")
+
+
+def test_extreme_but_real_pka_and_partition_are_kept():
+    # etoricoxib's table pKa (Bannigan 2023) is 19.7; a sulfonic acid's about -7; Kp 0 is no uptake
+    d = Drug.from_dict(
+        {"name": "x", "pka_acid": [19.69, -7.0], "tissue_partition": {"brain": 0.0}}, where="d"
+    )
+    assert d.pka_acid == [19.69, -7.0] and d.tissue_partition == {"brain": 0.0}
