@@ -14,6 +14,7 @@ Two relations, both used with ISDD-type dosimetry:
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError
@@ -38,6 +39,8 @@ STACKING_FACTOR = Parameter(
 
 
 def _positive(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise InputError(f"{name} must be a finite number > 0, got {value!r}")
     if not (math.isfinite(value) and value > 0):
         raise InputError(f"{name} must be a finite number > 0, got {value!r}")
     return float(value)
@@ -63,7 +66,7 @@ def porosity_fractal(
         raise InputError(
             f"primary diameter {d_p:g} nm exceeds the agglomerate diameter {d_agg:g} nm"
         )
-    if not 1.0 <= fractal_dimension <= 3.0:
+    if not (isinstance(fractal_dimension, Real) and 1.0 <= fractal_dimension <= 3.0):
         raise InputError(f"fractal dimension must lie in 1-3, got {fractal_dimension!r}")
     return 1.0 - (d_agg / d_p) ** (fractal_dimension - 3.0)
 
@@ -135,9 +138,12 @@ def effective_density_vcm(
     rho_m = _positive("medium density", medium_density_g_cm3)
     sf = STACKING_FACTOR.check(stacking_factor)
     rho = rho_m + mass_g / (vol_cm3 * sf) * (1.0 - rho_m / rho_p)
-    if rho > rho_p:
+    # solid volume fraction of the agglomerates, mass / (V_pellet SF rho_p), cannot exceed 1; the
+    # check on rho > rho_p alone missed materials lighter than the medium (rho then falls below)
+    if mass_g / (vol_cm3 * sf * rho_p) > 1.0:
         raise InputError(
-            f"pellet volume {pellet_volume_uL:g} µL is too small for {mass_ug:g} µg: the effective "
-            f"density {rho:.3g} g/cm³ would exceed the material's {rho_p:g} g/cm³"
+            f"pellet volume {pellet_volume_uL:g} µL is too small for {mass_ug:g} µg: the solid "
+            f"would fill more than the packed pellet (effective density {rho:.3g} g/cm³ beyond "
+            f"the material's {rho_p:g} g/cm³)"
         )
     return rho

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 
@@ -64,7 +65,10 @@ class EmaxHill:
     def effect(self, exposure: object) -> np.ndarray:
         """Killed fraction ``Emax E^n / (EC50^n + E^n)`` [-]."""
         cite("Holford1981", "Holford N.H.G. & Sheiner L.B., Clin Pharmacokinet 6:429 (1981)")
-        e = np.asarray(exposure, dtype=float)
+        try:
+            e = np.asarray(exposure, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"exposure must be numbers, got {exposure!r}") from None
         if np.any(e < 0) or not np.all(np.isfinite(e)):
             raise InputError("exposure must be finite and >= 0")
         # written as 1 / (1 + (EC50/E)^n): (E/EC50)^n overflows to inf for a tiny EC50 and
@@ -104,12 +108,26 @@ def kill_survival(
     ndarray
         Surviving fraction at each time [-].
     """
-    t = np.asarray(times_h, dtype=float)
-    c = np.asarray(concentration, dtype=float)
-    if t.shape != c.shape or t.ndim != 1 or np.any(np.diff(t) <= 0):
-        raise InputError("times and concentrations must be 1-D of equal length, times increasing")
-    if not (kmax_per_h >= 0 and ec50 > 0 and hill > 0):
-        raise InputError("kill model needs kmax >= 0, ec50 > 0 and hill > 0")
+    try:
+        t = np.asarray(times_h, dtype=float)
+        c = np.asarray(concentration, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("times_h and concentration must be numbers") from None
+    # a NaN time passed the ordering test (NaN <= 0 is False) and gave NaN survival
+    if t.shape != c.shape or t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)):
+        raise InputError(
+            "times_h and concentration must be 1-D of equal length, times finite and increasing"
+        )
+    if np.any(np.diff(t) <= 0):
+        raise InputError(
+            "times_h and concentration must be 1-D of equal length, times finite and increasing"
+        )
+    # kmax = inf gave inf x 0 = NaN where the concentration is 0
+    if not (isinstance(kmax_per_h, Real) and math.isfinite(kmax_per_h) and kmax_per_h >= 0):
+        raise InputError(f"kmax_per_h must be a finite number >= 0, got {kmax_per_h!r}")
+    for name, val in (("ec50", ec50), ("hill", hill)):
+        if not isinstance(val, Real):
+            raise InputError(f"{name} must be a number, got {val!r}")
     rate = kmax_per_h * EmaxHill(1.0, ec50, hill).effect(c)
     from scipy.integrate import cumulative_trapezoid
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -374,9 +375,14 @@ def _stack(lower: np.ndarray, main: np.ndarray, upper: np.ndarray) -> sparse.csc
 def _times(duration_h: float, times_h: Sequence[float] | None) -> np.ndarray:
     if times_h is None:
         return np.linspace(0.0, duration_h, 97)
-    t = np.asarray(times_h, dtype=float)
-    if t.ndim != 1 or t.size < 2 or np.any(np.diff(t) <= 0) or t[0] < 0:
-        raise InputError("times_h must be at least two increasing times >= 0 h")
+    try:
+        t = np.asarray(times_h, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"times_h: expected numbers [h], got {times_h!r}") from None
+    if t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)):
+        raise InputError("times_h must be at least two increasing, finite times >= 0 h")
+    if np.any(np.diff(t) <= 0) or t[0] < 0:
+        raise InputError("times_h must be at least two increasing, finite times >= 0 h")
     return t
 
 
@@ -440,8 +446,9 @@ def simulate_dosimetry(
     plist = [particles] if isinstance(particles, ParticleType) else list(particles)
     if not plist:
         raise InputError("no particle types given")
-    if not (math.isfinite(height_mm) and height_mm > 0):
-        raise InputError(f"medium height must be > 0 mm, got {height_mm!r}")
+    # beyond 1 m of medium the squared height overflows the transport rates; no well is that tall
+    if not (math.isfinite(height_mm) and 0 < height_mm <= 1e3):
+        raise InputError(f"medium height must be > 0 and <= 1000 mm, got {height_mm!r}")
     # 1e6 µg/mL is 1 g/mL, as dense as the medium itself; beyond it outputs overflow to inf
     if not (math.isfinite(concentration_ug_mL) and 0 < concentration_ug_mL <= 1e6):
         raise InputError(
@@ -453,6 +460,10 @@ def simulate_dosimetry(
         raise InputError(f"batch_size must be an integer >= 1, got {batch_size!r}")
     if not (isinstance(n_cells, int) and n_cells >= 10):
         raise InputError(f"n_cells must be an integer >= 10, got {n_cells!r}")
+    # NaN, 0 or inf tolerances made the BDF solve loop for ever; negative ones failed in scipy
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tol, bool) or not (isinstance(tol, Real) and 0 < tol < 1):
+            raise InputError(f"{name} must be a number in (0, 1), got {tol!r}")
     for p in plist:
         if p.effective_density_g_cm3 < medium.density_g_cm3:
             raise InputError(
@@ -634,8 +645,21 @@ def fit_deposition_rate(t: np.ndarray, fraction: np.ndarray) -> np.ndarray:
     """
     from scipy.optimize import least_squares
 
-    f = np.atleast_2d(np.asarray(fraction, dtype=float))
-    t = np.asarray(t, dtype=float)
+    try:
+        f = np.atleast_2d(np.asarray(fraction, dtype=float))
+        t = np.asarray(t, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("t and fraction must be numbers") from None
+    if t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
+        raise InputError("t must be at least two increasing, finite times [h]")
+    if t[0] < 0 or t[-1] <= 0:
+        raise InputError(f"t must be >= 0 h and end after 0 h, got {t[0]:g} to {t[-1]:g}")
+    if f.ndim != 2 or f.shape[1] != t.size:
+        raise InputError(
+            f"fraction must have shape (K, {t.size}) or ({t.size},) to match t, got {f.shape}"
+        )
+    if not np.all(np.isfinite(f)):
+        raise InputError("fraction must be finite (no NaN or inf)")
     k, nt = f.shape
     # start from the last point: alpha0 = -ln(1 - f_end) / t_end
     f_end = np.clip(f[:, -1], 1e-12, 1 - 1e-9)

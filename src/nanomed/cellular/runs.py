@@ -27,14 +27,16 @@ from nanomed.cellular.dosimetry import (
 from nanomed.cellular.fitting import TimecourseFit, fit_timecourse, read_timecourse
 from nanomed.cellular.spheroid import simulate_spheroid
 from nanomed.cellular.trafficking import CARRIER_STATES, CellSimulation, simulate_cell
-from nanomed.cellular.uptake import CarrierSurface, UptakeModel, macrophage_uptake_rate
+from nanomed.cellular.uptake import (
+    MAX_PER_CELL,
+    CarrierSurface,
+    UptakeModel,
+    macrophage_uptake_rate,
+)
 from nanomed.core.errors import InputError
 from nanomed.core.results import atomic_write
 
 __all__ = ["run_cell", "run_cell_fit", "run_dosimetry"]
-
-#: most particles per cell, and most drug per carrier, that ``cell simulate`` accepts
-MAX_PER_CELL = 1e12
 
 
 def _section(cfg: dict[str, Any], key: str, where: str) -> dict[str, Any]:

@@ -18,13 +18,16 @@ Nanomedicine 2:265, 2007: 20 nm but not 40 nm polystyrene particles entered sphe
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.integrate import solve_ivp
 
-from nanomed.cellular.dosimetry import K_B
+from nanomed.cellular.dosimetry import K_B, MEDIUM_PARAMETERS
+from nanomed.cellular.uptake import time_grid
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError, SolverError
 from nanomed.core.parameter import Parameter, ParameterSet
@@ -103,6 +106,17 @@ SPHEROID_PARAMETERS = (
 )
 
 
+_SPH = {p.name: p for p in SPHEROID_PARAMETERS}
+_MED = {p.name: p for p in MEDIUM_PARAMETERS}
+#: bounds of the arguments of :func:`hindered_diffusivity`, from the spheroid and medium parameters
+_CHECKS = {
+    "fibre_volume_fraction": _SPH["fibre_volume_fraction"],
+    "fibre_radius_nm": replace(_SPH["fibre_radius"], name="fibre_radius_nm"),
+    "viscosity_mPa_s": replace(_MED["viscosity"], name="viscosity_mPa_s"),
+    "temperature_C": replace(_MED["temperature"], name="temperature_C"),
+}
+
+
 def hindered_diffusivity(
     diameter_nm: float,
     fibre_volume_fraction: float = 0.05,
@@ -130,8 +144,13 @@ def hindered_diffusivity(
     >>> hindered_diffusivity(20.0) > hindered_diffusivity(100.0)
     True
     """
-    if not (math.isfinite(diameter_nm) and 0.5 <= diameter_nm <= 1e5):
+    if not (isinstance(diameter_nm, Real) and 0.5 <= diameter_nm <= 1e5):
         raise InputError(f"diameter {diameter_nm!r} nm outside 0.5-100000 nm")
+    # NaN gave NaN, a negative viscosity a negative diffusivity, zeros a ZeroDivisionError
+    fibre_volume_fraction = _CHECKS["fibre_volume_fraction"].check(fibre_volume_fraction)
+    fibre_radius_nm = _CHECKS["fibre_radius_nm"].check(fibre_radius_nm)
+    viscosity_mPa_s = _CHECKS["viscosity_mPa_s"].check(viscosity_mPa_s)
+    temperature_C = _CHECKS["temperature_C"].check(temperature_C)
     d0 = (
         K_B * (temperature_C + 273.15) / (3 * math.pi * viscosity_mPa_s * 1e-3 * diameter_nm * 1e-9)
     )
@@ -149,6 +168,10 @@ class SpheroidResult(Result):
         """Depth from the rim [µm] where the total particle content falls to ``level`` x rim value."""
         df = self.data
         tt = df["time_h"].max() if time_h is None else time_h
+        if not (isinstance(level, Real) and 0 < level <= 1):
+            raise InputError(f"level must be a fraction of the rim value in (0, 1], got {level!r}")
+        if not isinstance(tt, Real):
+            raise InputError(f"time_h must be a number [h], got {time_h!r}")
         sub = df[np.isclose(df["time_h"], tt)].sort_values("r_um", ascending=False, kind="stable")
         if sub.empty:
             raise InputError(f"no profile at t = {time_h} h")
@@ -194,15 +217,14 @@ def simulate_spheroid(
     """
     cite("Juweid1992", "Juweid M. et al., Cancer Res 52:5144 (1992)")
     p = ParameterSet(SPHEROID_PARAMETERS).update(**values).values()
-    t = np.asarray(times_h, dtype=float)
-    if t.ndim != 1 or t.size < 2 or t[0] != 0 or np.any(np.diff(t) <= 0):
-        raise InputError("times_h must be increasing and start at 0 h")
+    t = time_grid(times_h)
     if not (isinstance(n_shells, int) and n_shells >= 5):
         raise InputError(f"n_shells must be an integer >= 5, got {n_shells!r}")
     dif = (
         hindered_diffusivity(diameter_nm, p["fibre_volume_fraction"], p["fibre_radius"])
         if diffusivity_um2_h is None
-        else float(diffusivity_um2_h)
+        # 1e12 µm²/h is ~3e4 cm²/s, far beyond any liquid; 1e300 made the Newton matrix singular
+        else Parameter("diffusivity_um2_h", 0.0, "um**2/h", (0.0, 1e12)).check(diffusivity_um2_h)
     )
     if not (math.isfinite(dif) and dif >= 0):
         raise InputError(f"diffusivity must be >= 0 µm²/h, got {diffusivity_um2_h!r}")

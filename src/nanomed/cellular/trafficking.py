@@ -22,15 +22,14 @@ stays in the medium. Drug is conserved exactly as well.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.integrate import solve_ivp
 
-from nanomed.cellular.uptake import CarrierSurface, UptakeModel
-from nanomed.core.errors import InputError, SolverError
+from nanomed.cellular.uptake import CarrierSurface, UptakeModel, check_per_cell, time_grid
+from nanomed.core.errors import SolverError
 from nanomed.core.parameter import Parameter, ParameterSet
 from nanomed.core.results import Result
 from nanomed.core.units import convert
@@ -206,15 +205,9 @@ def simulate_cell(
     -------
     CellSimulation
     """
-    t = np.asarray(times_h, dtype=float)
-    if t.ndim != 1 or t.size < 2 or t[0] != 0 or np.any(np.diff(t) <= 0):
-        raise InputError("times_h must be increasing and start at 0 h")
-    for name, val in (
-        ("particles_per_cell", particles_per_cell),
-        ("drug_per_carrier", drug_per_carrier),
-    ):
-        if not (math.isfinite(val) and val >= 0):
-            raise InputError(f"{name} must be a finite number >= 0, got {val!r}")
+    t = time_grid(times_h)
+    particles_per_cell = check_per_cell("particles_per_cell", particles_per_cell, allow_zero=True)
+    drug_per_carrier = check_per_cell("drug_per_carrier", drug_per_carrier, allow_zero=True)
     uptake = uptake or UptakeModel()
     p = ParameterSet(TRAFFICKING_PARAMETERS).update(**rates).values()
     r = uptake.rates(surface)

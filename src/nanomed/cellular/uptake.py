@@ -37,7 +37,8 @@ The macrophage (phagocyte) uptake rate is in :func:`macrophage_uptake_rate`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -183,6 +184,53 @@ UPTAKE_PARAMETERS = (
 )
 
 
+#: most particles per cell, and most drug per carrier, that the cell models accept (1e300 made the
+#: stiff solve run for ever)
+MAX_PER_CELL = 1e12
+#: latest output time [h] the cell models accept (a century; 1e300 h gave NaN results)
+MAX_TIME_H = 1e6
+
+
+def time_grid(times_h: object) -> np.ndarray:
+    """Output times [h] as a float array: 1-D, finite, increasing, from 0, else an InputError."""
+    try:
+        t = np.asarray(times_h, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"times_h: expected numbers [h], got {times_h!r}") from None
+    if t.ndim != 1 or t.size < 2 or t[0] != 0 or not np.all(np.isfinite(t)):
+        raise InputError("times_h must be finite, increasing and start at 0 h")
+    if np.any(np.diff(t) <= 0):
+        raise InputError("times_h must be finite, increasing and start at 0 h")
+    if t[-1] > MAX_TIME_H:
+        raise InputError(f"times_h must end by {MAX_TIME_H:g} h, got {t[-1]:g} h")
+    return t
+
+
+def check_per_cell(name: str, value: float, allow_zero: bool = False) -> float:
+    """A finite count per cell in (0, MAX_PER_CELL] ([0, ...] with ``allow_zero``), as a float."""
+    v = Parameter(name, MAX_PER_CELL, "dimensionless", (0.0, MAX_PER_CELL)).check(value)
+    if v == 0 and not allow_zero:
+        raise InputError(f"{name}: must be > 0, got {value!r}")
+    return v
+
+
+_BY_NAME = {p.name: p for p in UPTAKE_PARAMETERS}
+#: bounds of the arguments of :func:`wrapping_time_s` (those of :data:`UPTAKE_PARAMETERS` where
+#: they exist; densities may be 0, which gives an infinite wrapping time)
+_WRAP_CHECKS = {
+    "radius_nm": Parameter("radius_nm", 50.0, "nm", (0.0, 5e4)),
+    "ligand_density_um2": Parameter("ligand_density_um2", 0.0, "1/um**2", (0.0, 1e8)),
+    "receptor_density_um2": Parameter(
+        "receptor_density_um2", 500.0, "1/um**2", (0.0, _BY_NAME["receptor_density"].bounds[1])
+    ),
+    "bond_energy_kT": replace(_BY_NAME["bond_energy"], name="bond_energy_kT"),
+    "bending_kT": replace(_BY_NAME["bending_rigidity"], name="bending_kT"),
+    "receptor_diffusivity_nm2_s": replace(
+        _BY_NAME["receptor_diffusivity"], name="receptor_diffusivity_nm2_s"
+    ),
+}
+
+
 def _aspect_area(aspect_ratio: float) -> float:
     """Surface of a prolate spheroid over that of the sphere of equal volume [-]."""
     if aspect_ratio == 1.0:
@@ -200,7 +248,7 @@ def surface_area_ratio(aspect_ratio: float) -> float:
     >>> surface_area_ratio(1.0), round(surface_area_ratio(3.0), 3)
     (1.0, 1.182)
     """
-    if not (math.isfinite(aspect_ratio) and 1.0 <= aspect_ratio <= 100.0):
+    if not (isinstance(aspect_ratio, Real) and 1.0 <= aspect_ratio <= 100.0):
         raise InputError(f"aspect ratio must lie in 1-100, got {aspect_ratio!r}")
     return _aspect_area(aspect_ratio)
 
@@ -242,8 +290,19 @@ def wrapping_time_s(
     >>> round(wrapping_time_s(30.0, 5000.0), 1)
     2.7
     """
-    if not (math.isfinite(radius_nm) and radius_nm > 0):
-        raise InputError(f"radius must be > 0 nm, got {radius_nm!r}")
+    radius_nm = _WRAP_CHECKS["radius_nm"].check(radius_nm)
+    if radius_nm <= 0:
+        raise InputError(f"radius_nm: must be > 0 nm, got {radius_nm!r}")
+    # NaN gave NaN or a scipy root-finding error, a negative diffusivity a negative time, zeros a
+    # ZeroDivisionError: each argument is checked against its physical range first
+    ligand_density_um2 = _WRAP_CHECKS["ligand_density_um2"].check(ligand_density_um2)
+    receptor_density_um2 = _WRAP_CHECKS["receptor_density_um2"].check(receptor_density_um2)
+    bond_energy_kT = _WRAP_CHECKS["bond_energy_kT"].check(bond_energy_kT)
+    bending_kT = _WRAP_CHECKS["bending_kT"].check(bending_kT)
+    receptor_diffusivity_nm2_s = _WRAP_CHECKS["receptor_diffusivity_nm2_s"].check(
+        receptor_diffusivity_nm2_s
+    )
+    surface_area_ratio(aspect_ratio)
     xi_l = ligand_density_um2 * 1e-6  # 1/nm²
     xi_0 = receptor_density_um2 * 1e-6
     if xi_l <= 0 or xi_0 <= 0:
@@ -415,11 +474,8 @@ class UptakeModel:
         UptakeResult
             Columns ``time_h, free, bound, internalised, receptors_free, receptors_internal``.
         """
-        t = np.asarray(times_h, dtype=float)
-        if t.ndim != 1 or t.size < 2 or t[0] != 0 or np.any(np.diff(t) <= 0):
-            raise InputError("times_h must be increasing and start at 0 h")
-        if not (math.isfinite(particles_per_cell) and particles_per_cell > 0):
-            raise InputError(f"particles_per_cell must be > 0, got {particles_per_cell!r}")
+        t = time_grid(times_h)
+        particles_per_cell = check_per_cell("particles_per_cell", particles_per_cell)
         r = self.rates(surface)
         r0 = self.parameters["receptors_per_cell"].value
         k_rec = self.parameters["k_recycle"].value

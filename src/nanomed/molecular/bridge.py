@@ -19,6 +19,7 @@ Mappings (each returned :class:`~nanomed.core.Parameter` names its provenance in
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 from scipy import constants
 
@@ -67,7 +68,9 @@ def release_parameters(
         Keyed by the release model's parameter names (see :func:`release_model_for`); empty when
         the profile holds nothing the carrier's model uses.
     """
-    if loading_mass_fraction is not None and not 0 < loading_mass_fraction <= 1:
+    if loading_mass_fraction is not None and not (
+        isinstance(loading_mass_fraction, Real) and 0 < loading_mass_fraction <= 1
+    ):
         raise InputError(f"loading_mass_fraction: must be in (0, 1], got {loading_mass_fraction}")
     model = release_model_for(profile)
     out: dict[str, Parameter] = {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 from nanomed.core.citations import cite
@@ -211,8 +212,15 @@ def charge_state(
     >>> round(s.mean_charge, 3)
     -1.0
     """
-    if not 0 <= ph <= 14:
-        raise InputError(f"pH: {ph} is outside 0-14")
+    if not (isinstance(ph, Real) and 0 <= ph <= 14):
+        raise InputError(f"pH: {ph!r} is outside 0-14")
+    # a NaN pKa gave NaN charges, 1e300 an OverflowError in 10**(pKa - pH)
+    for name, values in (("pka_acid", pka_acid), ("pka_base", pka_base)):
+        for pka in values:
+            if not (isinstance(pka, Real) and -100 <= pka <= 100):
+                raise InputError(f"{name}: expected finite pKa values in -100-100, got {pka!r}")
+    if logp is not None and not (isinstance(logp, Real) and math.isfinite(logp)):
+        raise InputError(f"logp: must be a finite number, got {logp!r}")
     acid = [1.0 / (1.0 + 10.0 ** (pka - ph)) for pka in pka_acid]
     base = [1.0 / (1.0 + 10.0 ** (ph - pka)) for pka in pka_base]
     neutral = math.prod(1 - f for f in acid) * math.prod(1 - f for f in base)

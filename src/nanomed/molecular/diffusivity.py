@@ -24,11 +24,12 @@ Equations and sources
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 from scipy import constants
 
 from nanomed.core.citations import cite
-from nanomed.core.errors import InputError
+from nanomed.core.errors import InputError, ParameterError
 from nanomed.core.parameter import Parameter
 
 __all__ = [
@@ -76,6 +77,24 @@ FREE_VOLUME_PARAMETERS = (
 )
 
 
+def _positive(name: str, value: float, unit: str, upper: float | None = None) -> float:
+    """``value`` as a float if it is a finite number > 0 (and <= ``upper``), else a ParameterError.
+
+    NaN passed the old ``value <= 0`` tests and came out as a NaN diffusivity.
+    """
+    v = Parameter(name, 0.0, unit, (0.0, upper)).check(value)
+    if v == 0:
+        raise ParameterError(f"{name}: must be > 0 {unit}, got {value!r}")
+    return v
+
+
+def _viscosity(viscosity: float | None, temperature: float) -> float:
+    """The given viscosity [Pa s] (checked), else water's at ``temperature``."""
+    if viscosity is None:
+        return water_viscosity(temperature)
+    return _positive("viscosity", viscosity, "Pa s", 1e6)
+
+
 def water_viscosity(temperature: float) -> float:
     """Dynamic viscosity of liquid water [Pa s] at ``temperature`` [K] (Vogel-type correlation).
 
@@ -84,7 +103,7 @@ def water_viscosity(temperature: float) -> float:
     >>> round(water_viscosity(298.15) * 1e3, 3)  # IAPWS: 0.890 mPa s
     0.89
     """
-    if not 250.0 <= temperature <= 650.0:
+    if not (isinstance(temperature, Real) and 250.0 <= temperature <= 650.0):
         raise InputError(
             f"temperature: {temperature} K is outside the liquid-water range 250-650 K"
         )
@@ -119,10 +138,12 @@ def wilke_chang(
     >>> round(wilke_chang(324.7, 298.15) * 1e6, 1)  # sucrose; measured 5.23e-6 cm2/s
     5.3
     """
-    if molar_volume <= 0:
-        raise InputError(f"molar_volume: must be > 0 cm3/mol, got {molar_volume}")
+    molar_volume = _positive("molar_volume", molar_volume, "cm3/mol")
+    temperature = _positive("temperature", temperature, "K", 1e4)
+    solvent_molar_mass = _positive("solvent_molar_mass", solvent_molar_mass, "g/mol")
+    association = _positive("association", association, "dimensionless")
     cite("Wilke1955", "Wilke & Chang, AIChE J. 1:264 (1955)")
-    eta_cp = (viscosity if viscosity is not None else water_viscosity(temperature)) * 1e3
+    eta_cp = _viscosity(viscosity, temperature) * 1e3
     return (
         7.4e-8
         * math.sqrt(association * solvent_molar_mass)
@@ -154,12 +175,9 @@ def hayduk_laudie(
     >>> round(hayduk_laudie(100.0, viscosity=1.0e-3) * 1e6, 2)  # 13.26e-5 / 100**0.589
     8.8
     """
-    if molar_volume <= 0:
-        raise InputError(f"molar_volume: must be > 0 cm3/mol, got {molar_volume}")
-    if viscosity is not None and viscosity <= 0:
-        raise InputError(f"viscosity: must be > 0 Pa s, got {viscosity}")
+    molar_volume = _positive("molar_volume", molar_volume, "cm3/mol")
     cite("Hayduk1974", "Hayduk & Laudie, AIChE J. 20:611 (1974)")
-    eta_cp = (viscosity if viscosity is not None else water_viscosity(temperature)) * 1e3
+    eta_cp = _viscosity(viscosity, temperature) * 1e3
     return 13.26e-5 / (eta_cp**1.14 * molar_volume**0.589)
 
 
@@ -182,9 +200,9 @@ def stokes_einstein(
     >>> round(stokes_einstein(50.0, 298.15) * 1e8, 2)  # a 100 nm particle: ~4.9e-8 cm2/s
     4.91
     """
-    if radius_nm <= 0:
-        raise InputError(f"radius_nm: must be > 0 nm, got {radius_nm}")
-    eta = viscosity if viscosity is not None else water_viscosity(temperature)
+    radius_nm = _positive("radius_nm", radius_nm, "nm")
+    temperature = _positive("temperature", temperature, "K", 1e4)
+    eta = _viscosity(viscosity, temperature)
     d_m2 = BOLTZMANN * temperature / (6 * math.pi * eta * radius_nm * 1e-9)
     return d_m2 * 1e4
 
@@ -230,8 +248,20 @@ def free_volume_diffusivity(
     >>> 1e-16 < d < 1e-12
     True
     """
-    if d_water <= 0:
-        raise InputError(f"d_water: must be > 0 cm2/s, got {d_water}")
+    d_water = _positive("d_water", d_water, "cm2/s")
+    glass_transition = _positive("glass_transition", glass_transition, "K", 1e4)
+    temperature = _positive("temperature", temperature, "K", 1e4)
+    fv = {p.name: p for p in FREE_VOLUME_PARAMETERS}
+    fujita_b = fv["fujita_b"].check(fujita_b)
+    fractional_free_volume_glass = fv["fractional_free_volume_glass"].check(
+        fractional_free_volume_glass
+    )
+    free_volume_expansion = fv["free_volume_expansion"].check(free_volume_expansion)
+    if fractional_free_volume_glass == 0 and temperature <= glass_transition:
+        raise ParameterError(
+            "fractional_free_volume_glass: must be > 0 at or below the glass transition "
+            "(no free volume, no diffusion)"
+        )
     cite("Fujita1961", "Fujita, Fortschr. Hochpolym.-Forsch. 3:1 (1961)")
     cite("Williams1955", "Williams, Landel & Ferry, J. Am. Chem. Soc. 77:3701 (1955)")
     f = fractional_free_volume_glass + free_volume_expansion * max(

@@ -11,6 +11,7 @@ Science 299:864, 2003) or as a (111) slab patch. The idealised gold geometries a
 from __future__ import annotations
 
 from functools import cache
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -65,11 +66,16 @@ def conformers(
 
     from nanomed.molecular.descriptors import molecule_from_smiles
 
+    # anything else reached RDKit's C++ signature check (a Boost.Python ArgumentError)
+    if isinstance(n, bool) or not isinstance(n, Integral) or not 1 <= n <= 1000:
+        raise InputError(f"n: must be an integer in 1-1000, got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed < 2**31:
+        raise InputError(f"seed: must be an integer in 0-{2**31 - 1}, got {seed!r}")
     cite("Riniker2015", "Riniker & Landrum, J. Chem. Inf. Model. 55:2562 (2015)")
     mol = molecule_from_smiles(smiles, add_hs=True, extra_elements=extra_elements)
     params = AllChem.ETKDGv3()
-    params.randomSeed = seed
-    n_try = max(3 * n, n + 2)
+    params.randomSeed = int(seed)
+    n_try = int(max(3 * n, n + 2))
     ids = list(AllChem.EmbedMultipleConfs(mol, numConfs=n_try, params=params))
     if not ids:
         raise ModelError(f"{smiles!r}: RDKit could not embed a 3D conformer")

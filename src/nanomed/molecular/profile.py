@@ -12,6 +12,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from numbers import Real
 from typing import Any
 
 from nanomed.core.errors import InputError
@@ -168,6 +169,8 @@ def molecular_profile(
     from nanomed.molecular.diffusivity import free_volume_diffusivity, wilke_chang
 
     material = get_material(carrier)  # unknown material -> one-line InputError
+    if logp is not None and not (isinstance(logp, Real) and math.isfinite(logp)):
+        raise InputError(f"logp: must be a finite number, got {logp!r}")
     desc = compute_descriptors(smiles)
     prof = MolecularProfile(desc.smiles, carrier, temperature)
     prof.set("molecular_weight", desc.molecular_weight, "g/mol", "estimate", "RDKit average mass")

@@ -35,6 +35,7 @@ import csv
 import math
 from dataclasses import dataclass
 from functools import cache
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -292,9 +293,14 @@ def chi_hildebrand(
 
 def critical_chi(n_segments: float) -> float:
     """Critical χ of a Flory–Huggins blend of a solute (1 site) and a chain of ``n_segments`` sites."""
-    if n_segments <= 0:
-        raise InputError(f"n_segments: must be > 0, got {n_segments}")
+    _check_n_segments(n_segments)
     return 0.5 * (1.0 + 1.0 / math.sqrt(n_segments)) ** 2
+
+
+def _check_n_segments(n_segments: float) -> None:
+    # NaN passed the old ``<= 0`` test and gave NaN; inf (an endless chain) is legitimate
+    if not (isinstance(n_segments, Real) and n_segments > 0):
+        raise InputError(f"n_segments: must be > 0, got {n_segments!r}")
 
 
 def loading_capacity(chi: float, n_segments: float) -> float:
@@ -319,12 +325,18 @@ def loading_capacity(chi: float, n_segments: float) -> float:
     """
     from scipy.optimize import brentq, minimize_scalar
 
+    _check_n_segments(n_segments)
+    if not (isinstance(chi, Real) and math.isfinite(chi)):
+        raise InputError(f"chi: must be a finite number, got {chi!r}")
+
     def g(phi: float) -> float:
         return math.log(phi) + (1 - 1 / n_segments) * (1 - phi) + chi * (1 - phi) ** 2
 
     top = minimize_scalar(lambda p: -g(p), bounds=(1e-12, 1 - 1e-12), method="bounded")
     if -top.fun <= 0:
         return 1.0  # g < 0 on (0, 1): no coexistence with pure drug
+    if g(1e-300) >= 0:
+        return 0.0  # chi above ~690: the root lies below 1e-300, zero in floating point
     return float(brentq(g, 1e-300, top.x, xtol=1e-14))
 
 
@@ -417,6 +429,15 @@ def compatibility(
 
     cite("Greenhalgh1999", "Greenhalgh, Williams, Timmins & York, J. Pharm. Sci. 88:1182 (1999)")
     cite("Marsac2006", "Marsac, Shamblin & Taylor, Pharm. Res. 23:2417 (2006)")
+    # polymer_mw = 0 silently became the default and NaN failed inside scipy's root finder
+    if polymer_mw is not None and not (
+        isinstance(polymer_mw, Real) and math.isfinite(polymer_mw) and polymer_mw > 0
+    ):
+        raise InputError(f"polymer_mw: must be a finite number > 0 g/mol, got {polymer_mw!r}")
+    if not (isinstance(temperature, Real) and 0 < temperature <= 1e4):
+        raise InputError(f"temperature: must be a number in (0, 10000] K, got {temperature!r}")
+    if logp is not None and not (isinstance(logp, Real) and math.isfinite(logp)):
+        raise InputError(f"logp: must be a finite number, got {logp!r}")
     carrier = carrier_hansen(material)
     if carrier is None:
         raise InputError(
@@ -469,8 +490,13 @@ def aqueous_solubility_gse(melting_point_C: ArrayLike, logp: ArrayLike) -> np.nd
     >>> round(float(aqueous_solubility_gse(80.2, 3.30)), 3)  # naphthalene; measured -3.62
     -3.352
     """
-    tm = np.asarray(melting_point_C, dtype=float)
-    lp = np.asarray(logp, dtype=float)
+    try:
+        tm = np.asarray(melting_point_C, dtype=float)
+        lp = np.asarray(logp, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"melting_point_C and logp must be numbers, got {melting_point_C!r} and {logp!r}"
+        ) from None
     for name, v, lo, hi in (("melting_point_C", tm, -273.15, 1000.0), ("logp", lp, -10.0, 15.0)):
         bad = ~(np.isfinite(v) & (v >= lo) & (v <= hi))
         if bad.any():

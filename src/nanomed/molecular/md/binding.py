@@ -26,9 +26,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
@@ -302,13 +304,30 @@ def binding_free_energy(
     """
     if method not in ("wham", "mbar"):
         raise InputError(f"method: expected 'wham' or 'mbar', got {method!r}")
+    # inf, NaN and the friction passed these checks and reached minutes of set-up and MD
     for name, v in (("force_constant", force_constant), ("temperature", temperature),
                     ("production_ps", production_ps), ("sample_every_ps", sample_every_ps),
-                    ("timestep_fs", timestep_fs)):  # fmt: skip
-        if not v > 0:
-            raise InputError(f"{name}: must be > 0, got {v}")
-    if equilibration_ps < 0:
-        raise InputError(f"equilibration_ps: must be >= 0, got {equilibration_ps}")
+                    ("timestep_fs", timestep_fs), ("friction_per_ps", friction_per_ps)):  # fmt: skip
+        if not (isinstance(v, Real) and math.isfinite(v) and v > 0):
+            raise InputError(f"{name}: must be a finite number > 0, got {v!r}")
+    if not (isinstance(equilibration_ps, Real) and 0 <= equilibration_ps < math.inf):
+        raise InputError(
+            f"equilibration_ps: must be a finite number >= 0, got {equilibration_ps!r}"
+        )
+    if isinstance(bins, bool) or not isinstance(bins, Integral) or bins < 2:
+        raise InputError(f"bins: must be an integer >= 2, got {bins!r}")
+    if distances_nm is not None:  # checked before the system is built (minutes for AM1-BCC)
+        try:
+            centers = np.asarray(distances_nm, dtype=float)
+        except (TypeError, ValueError):
+            centers = np.zeros(0)
+        # a NaN centre passed the old ``<= 0`` test
+        if (
+            centers.ndim != 1
+            or len(centers) < 3
+            or not np.all(np.isfinite(centers) & (centers > 0))
+        ):
+            raise InputError("distances_nm: give at least 3 positive, finite window centres")
     if system_factory is None:
         from nanomed.molecular.descriptors import molecule_from_smiles
         from nanomed.molecular.md.carrier import drug_carrier_system
@@ -323,10 +342,6 @@ def binding_free_energy(
     if distances_nm is None:
         contact = contact_distance(bs)
         centers = np.round(np.arange(contact - 0.2, contact + 1.0 + 1e-9, 0.05), 4)
-    else:
-        centers = np.asarray(distances_nm, dtype=float)
-        if centers.ndim != 1 or len(centers) < 3 or np.any(centers <= 0):
-            raise InputError("distances_nm: give at least 3 positive window centres")
     every = max(1, round(sample_every_ps * 1000 / timestep_fs))
     eq_steps = round(equilibration_ps * 1000 / timestep_fs)
     prod_steps = max(every, round(production_ps * 1000 / timestep_fs) // every * every)
