@@ -455,6 +455,12 @@ class Calibration:
         theta = sol.x
         res = self.residuals(theta)
         ssr = float(res @ res)
+        if not ssr > 0.0:  # the error model has nothing to estimate its variance from
+            raise DataError(
+                f"calibration: the model reproduces all {n} observations exactly (residual sum "
+                "of squares 0), so no uncertainty can be estimated; are the observations "
+                "duplicates of one value?"
+            )
         dof = n - p
         sigma2 = ssr / dof
         jac = _jacobian(self.residuals, theta, *self._bounds())

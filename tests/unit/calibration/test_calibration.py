@@ -267,3 +267,13 @@ def test_simulator_contract_is_checked():
         Calibration(one_compartment, PARAMS[:2], obs).fit(profile=["Q"])
     req = Calibration(one_compartment, PARAMS[:2], obs).requested("iv_10")
     np.testing.assert_allclose(req["time"], TIMES)
+
+
+def test_data_reproduced_exactly_is_one_line_error_not_log_of_zero():
+    # three identical points at one time: a one-series uptake fit reproduces them with SSR = 0,
+    # where the log-likelihood (and every interval) is undefined; it was a math domain error
+    from nanomed.cellular.fitting import fit_timecourse
+
+    df = pd.DataFrame({"series_id": ["a"] * 3, "time": [2.0] * 3, "value": [5.0] * 3})
+    with pytest.raises(DataError, match="reproduces all 3 observations exactly"):
+        fit_timecourse(df)
