@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from nanomed.core.checks import as_number, as_numbers
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError, SolverError
 from nanomed.core.parameter import Parameter, ParameterSet
@@ -115,7 +116,7 @@ class SimeoniTGI:
 
     def initial_state(self, w0: float) -> np.ndarray:
         """Initial state: the whole tumour of weight ``w0`` [g] proliferating."""
-        w = _finite(w0, "initial tumour weight w0")
+        w = as_numbers(w0, "initial tumour weight w0", finite=True)
         if w.ndim != 0 or w <= 0:
             raise InputError(f"initial tumour weight w0: must be > 0 g, got {w0!r}")
         return np.array([float(w), 0.0, 0.0, 0.0])
@@ -191,7 +192,7 @@ class SimeoniTGI:
         """
         from scipy.integrate import solve_ivp
 
-        t = _finite(times, "times")
+        t = as_numbers(times, "times", finite=True)
         if t.ndim != 1 or t.size == 0 or t[0] < 0 or np.any(np.diff(t) < 0):
             raise InputError("times: need a non-empty ascending array of times >= 0 day")
         if callable(concentration):
@@ -223,26 +224,8 @@ class SimeoniTGI:
         return out
 
 
-def _finite(value: ArrayLike, what: str) -> np.ndarray:
-    """``value`` as a float array of finite numbers, else a one-line InputError naming it."""
-    try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{what}: expected numbers, got {value!r}") from None
-    if not np.all(np.isfinite(a)):
-        raise InputError(f"{what}: must be finite, got {value!r}")
-    return a
-
-
-def _number(value: float, what: str) -> float:
-    a = _finite(value, what)
-    if a.ndim != 0:
-        raise InputError(f"{what}: expected one number, got {value!r}")
-    return float(a)
-
-
 def _concentration(value: ArrayLike, what: str) -> float | np.ndarray:
-    c = _finite(value, what)
+    c = as_numbers(value, what, finite=True)
     if np.any(c < 0) or np.any(c > MAX_CONCENTRATION):
         raise InputError(f"{what}: must lie in [0, {MAX_CONCENTRATION:g}] ng/mL, got {value!r}")
     return float(c) if c.ndim == 0 else c
@@ -256,12 +239,15 @@ def tgi_percent(
     ``100 (1 - T/C)`` from treated and control tumour weights at the same time, or, when the
     initial weight ``w0`` is given, ``100 (1 - (T - w0)/(C - w0))`` (inhibition of growth).
     """
-    t, c = _finite(w_treated, "w_treated"), _finite(w_control, "w_control")
+    t, c = (
+        as_numbers(w_treated, "w_treated", finite=True),
+        as_numbers(w_control, "w_control", finite=True),
+    )
     if np.any(t < 0):
         raise InputError("w_treated: tumour weights must be >= 0 g")
     if np.any(c <= 0):
         raise InputError("w_control: tumour weights must be > 0 g")
-    w = None if w0 is None else _finite(w0, "w0")
+    w = None if w0 is None else as_numbers(w0, "w0", finite=True)
     try:
         np.broadcast_shapes(t.shape, c.shape, () if w is None else w.shape)
     except ValueError:
@@ -282,12 +268,12 @@ def hill_effect(c: ArrayLike, emax: float, ec50: float, hill: float = 1.0) -> np
     Used as a toxicity proxy, e.g. with an organ's drug exposure. ``c`` and ``ec50`` share a
     unit; the result has the unit of ``emax``.
     """
-    emax = _number(emax, "hill_effect: emax")
-    ec50 = _number(ec50, "hill_effect: ec50")
-    hill = _number(hill, "hill_effect: hill")
+    emax = as_number(emax, "hill_effect: emax")
+    ec50 = as_number(ec50, "hill_effect: ec50")
+    hill = as_number(hill, "hill_effect: hill")
     if ec50 <= 0 or hill <= 0:
         raise InputError(f"hill_effect: ec50 and hill must be > 0, got {ec50!r}, {hill!r}")
-    c = _finite(c, "hill_effect: c")
+    c = as_numbers(c, "hill_effect: c", finite=True)
     if np.any(c < 0):
         raise InputError("hill_effect: concentrations must be >= 0")
     ratio = (c / ec50) ** hill

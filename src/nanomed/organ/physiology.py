@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from nanomed.core.checks import as_number
 from nanomed.core.errors import InputError
 from nanomed.core.parameter import Parameter, ParameterSet
 from nanomed.core.units import convert, parse_quantity
@@ -180,7 +181,7 @@ class Physiology:
         where = f"physiology {self.name!r}: tumour"
         given = {"mass": mass, "volume": volume, "flow": flow, "flow_fraction": flow_fraction}
         mass, volume, flow, flow_fraction = (
-            None if v is None else _number(v, f"{where} {k}") for k, v in given.items()
+            None if v is None else as_number(v, f"{where} {k}") for k, v in given.items()
         )
         if flow is not None and flow < 0:
             raise InputError(f"{where} flow must be >= 0 L/h, got {flow:g}")
@@ -303,17 +304,6 @@ def _row_guesses(name: str, organ: str, flag: bool | list[str]) -> set[str]:
     if unknown:
         raise InputError(f"physiology {name!r}: organ {organ!r} guesses unknown field(s) {unknown}")
     return {f"{_FIELDS[f]}_{organ}" for f in fields}
-
-
-def _number(value: Any, what: str) -> float:
-    """``value`` as a finite float, else a one-line :class:`InputError` naming ``what``."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{what}: expected a number, got {value!r}") from None
-    if not math.isfinite(v):
-        raise InputError(f"{what}: must be finite, got {v}")
-    return v
 
 
 def _check_positive(name: str, bw: float, rest: Organ) -> None:

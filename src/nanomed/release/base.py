@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from nanomed.core.checks import as_numbers
 from nanomed.core.errors import InputError, ModelError, ParameterError
 from nanomed.core.parameter import Parameter, ParameterSet
 from nanomed.release.environment import Environment, get_environment
@@ -85,7 +86,7 @@ class ReleaseModel:
 
     def _times(self, t: Any) -> np.ndarray:
         """Return ``t`` as a float array, or raise a one-line error if a time is negative or NaN."""
-        t_arr = float_array(f"{self.name}: times", t)
+        t_arr = as_numbers(t, f"{self.name}: times")
         if np.any(t_arr < 0) or not np.all(np.isfinite(t_arr)):
             raise InputError(f"{self.name}: times must be finite and >= 0")
         return t_arr
@@ -138,24 +139,6 @@ class ReleaseModel:
     def __repr__(self) -> str:
         vals = ", ".join(f"{k}={v:.4g}" for k, v in self.values.items())
         return f"{type(self).__name__}({vals})"
-
-
-def float_array(name: str, value: Any) -> np.ndarray:
-    """``value`` as a float array, or a one-line :class:`InputError` naming ``name`` (text, None)."""
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be numbers, got {value!r:.60}") from None
-
-
-def check_integer(name: str, value: Any, lo: int, hi: int | None = None) -> int:
-    """``value`` as an int in ``[lo, hi]``, or a one-line :class:`InputError` naming ``name``."""
-    ok = isinstance(value, int | np.integer) and not isinstance(value, bool)
-    ok = ok or (isinstance(value, float | np.floating) and float(value).is_integer())
-    if not ok or value < lo or (hi is not None and value > hi):
-        rule = f">= {lo}" if hi is None else f"in {lo}-{hi}"
-        raise InputError(f"{name} must be an integer {rule}, got {value!r}")
-    return int(value)
 
 
 _REGISTRY: dict[str, type[ReleaseModel] | Callable[..., ReleaseModel]] = {}

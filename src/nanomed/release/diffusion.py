@@ -19,10 +19,11 @@ from typing import ClassVar
 
 import numpy as np
 
+from nanomed.core.checks import as_integer
 from nanomed.core.citations import cite
 from nanomed.core.parameter import Parameter
 from nanomed.core.units import convert
-from nanomed.release.base import ReleaseModel, check_integer, register_release_model
+from nanomed.release.base import ReleaseModel, register_release_model
 from nanomed.release.distribution import LogNormalSize
 from nanomed.release.environment import Environment, get_environment
 from nanomed.release.triggers import arrhenius_factor, protein_sink_factor
@@ -245,7 +246,7 @@ class FickianSphere(ReleaseModel):
         super().__init__(time_unit=time_unit, **values)
         LogNormalSize.from_mean_pdi(1.0, 0.0, mean_type=size_mean)  # type: ignore[arg-type]
         self.size_mean = size_mean
-        self.n_nodes = check_integer("n_nodes", n_nodes, 1, 1000)
+        self.n_nodes = as_integer(n_nodes, "n_nodes", 1, 1000)
         cite("Crank1975", CRANK)
 
     def _setup(self, p: dict[str, float], env: Environment) -> tuple[np.ndarray, np.ndarray, float]:

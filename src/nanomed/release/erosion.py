@@ -38,12 +38,13 @@ from scipy.integrate import solve_ivp
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.special import exp1
 
+from nanomed.core.checks import as_integer
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError, ModelError, SolverError
 from nanomed.core.parameter import Parameter
 from nanomed.core.units import convert
 from nanomed.materials import get_material
-from nanomed.release.base import ReleaseModel, check_integer, register_release_model
+from nanomed.release.base import ReleaseModel, register_release_model
 from nanomed.release.diffusion import sphere_fraction, sphere_rate
 from nanomed.release.environment import Environment, get_environment
 from nanomed.release.triggers import arrhenius_factor, polyester_hydrolysis_ph_factor
@@ -188,7 +189,7 @@ class PLGAErosion(ReleaseModel):
         if method not in ("auto", "analytic", "mol"):
             raise InputError(f"method: {method!r} is not one of 'auto', 'analytic', 'mol'")
         self.method = method
-        self.n_shells = check_integer("n_shells", n_shells, 4, 2000)
+        self.n_shells = as_integer(n_shells, "n_shells", 4, 2000)
         cite("Faisant2002", FAISANT)
 
     # -- rates in the environment ---------------------------------------------------------------

@@ -36,8 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nanomed.core.checks import as_integer, as_numbers
 from nanomed.core.errors import DataError, InputError, NanomedError, SolverError
-from nanomed.release.base import ReleaseModel, check_integer, float_array
+from nanomed.release.base import ReleaseModel
 from nanomed.release.curves import (
     MAX_FRACTION,
     MIN_FRACTION,
@@ -261,8 +262,8 @@ def fit_library(
         raise InputError("no models to fit")
     if rank_by not in RANK_CRITERIA:
         raise InputError(f"rank_by must be one of {', '.join(RANK_CRITERIA)}, got {rank_by!r}")
-    n_starts = check_integer("n_starts", n_starts, 1)
-    max_iter = check_integer("max_iter", max_iter, 1)
+    n_starts = as_integer(n_starts, "n_starts", 1)
+    max_iter = as_integer(max_iter, "max_iter", 1)
     seed = _check_seed(seed)
     instances = [parse_model_spec(s, time_unit=tu) for s in specs]
     failed: list[dict[str, str]] = [
@@ -383,14 +384,14 @@ def fit_model(
     FitResult
     """
     m = parse_model_spec(model, time_unit=time_unit)
-    t = float_array(f"profile {profile_id!r}: t", t).ravel()
-    f = float_array(f"profile {profile_id!r}: f", f).ravel()
-    w = np.ones_like(t) if weights is None else float_array("weights", weights).ravel()
+    t = as_numbers(t, f"profile {profile_id!r}: t").ravel()
+    f = as_numbers(f, f"profile {profile_id!r}: f").ravel()
+    w = np.ones_like(t) if weights is None else as_numbers(weights, "weights").ravel()
     _check_profile(profile_id, t, f, w)
     _check_fraction(profile_id, f)
     if fixed is not None and not isinstance(fixed, Mapping):
         raise InputError(f"fixed must be a dict of parameter values, got {fixed!r}")
-    n_starts = check_integer("n_starts", n_starts, 1)
+    n_starts = as_integer(n_starts, "n_starts", 1)
     seed = _check_seed(seed)
     get_environment(environment)
     tu = time_unit or m.time_unit
@@ -446,7 +447,7 @@ def _check_fraction(pid: str, f: np.ndarray) -> None:
 
 def _check_seed(seed: Any) -> int | None:
     """A seed for :func:`numpy.random.default_rng`: None or an integer >= 0."""
-    return None if seed is None else check_integer("seed", seed, 0)
+    return None if seed is None else as_integer(seed, "seed", 0)
 
 
 def _fit_generic(

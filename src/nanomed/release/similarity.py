@@ -32,17 +32,17 @@ from typing import Any
 
 import numpy as np
 
+from nanomed.core.checks import as_integer, as_numbers
 from nanomed.core.errors import InputError
 from nanomed.core.parameter import Parameter
-from nanomed.release.base import check_integer, float_array
 from nanomed.release.curves import MAX_FRACTION, MIN_FRACTION, PERCENT_THRESHOLD
 
 __all__ = ["F2Bootstrap", "Similarity", "bootstrap_f2", "compare_profiles", "f1", "f2"]
 
 
 def _pair(reference: Any, test: Any) -> tuple[np.ndarray, np.ndarray]:
-    r = float_array("reference", reference).ravel()
-    t = float_array("test", test).ravel()
+    r = as_numbers(reference, "reference").ravel()
+    t = as_numbers(test, "test").ravel()
     if r.shape != t.shape:
         raise InputError(
             f"reference and test need the same number of time points ({r.size} vs {t.size})"
@@ -109,7 +109,7 @@ class Similarity:
 
 def _as_units(x: Any, n_times: int, what: str) -> tuple[np.ndarray, np.ndarray | None]:
     """Return (mean profile, unit matrix or None) from a 1-D mean or a (units, times) matrix."""
-    a = float_array(what, x)
+    a = as_numbers(x, what)
     if a.ndim == 2 and a.shape[0] == 0:
         raise InputError(f"{what}: no units (a (0, {a.shape[1]}) matrix)")
     if a.ndim == 1:
@@ -160,17 +160,17 @@ def compare_profiles(
     -------
     Similarity
     """
-    tm = float_array("times", times).ravel()
+    tm = as_numbers(times, "times").ravel()
     violations: list[str] = []
     notes: list[str] = []
     if not np.all(np.isfinite(tm)) or np.any(tm < 0):
         raise InputError("times must be finite and >= 0")
-    min_points = check_integer("min_points", min_points, 0)
-    min_units = check_integer("min_units", min_units, 0)
+    min_points = as_integer(min_points, "min_points", 0)
+    min_units = as_integer(min_units, "min_units", 0)
     if early_until is not None:
         early_until = Parameter("early_until", early_until).value  # a finite number
     if test_times is not None:
-        tt = float_array("test_times", test_times).ravel()
+        tt = as_numbers(test_times, "test_times").ravel()
         if tt.shape != tm.shape or not np.allclose(tt, tm):
             raise InputError(
                 "reference and test must be sampled at the same time points (FDA 1997)"
@@ -293,14 +293,14 @@ def bootstrap_f2(
     -------
     F2Bootstrap
     """
-    r = float_array("reference_units", reference_units)
-    t = float_array("test_units", test_units)
+    r = as_numbers(reference_units, "reference_units")
+    t = as_numbers(test_units, "test_units")
     if r.ndim != 2 or t.ndim != 2:
         raise InputError("bootstrap_f2 needs unit-level data: arrays of shape (units, times)")
     if isinstance(level, bool) or not isinstance(level, Real) or not 0 < level < 1:
         raise InputError(f"level must be in (0, 1), got {level!r}")
-    n_boot = check_integer("n_boot", n_boot, 100, 1_000_000)
-    seed = check_integer("seed", seed, 0)
+    n_boot = as_integer(n_boot, "n_boot", 100, 1_000_000)
+    seed = as_integer(seed, "seed", 0)
     obs = compare_profiles(times, r, t, percent=percent)
     tm = np.asarray(times, dtype=float).ravel()
     cols = np.isin(tm, obs.times_used)

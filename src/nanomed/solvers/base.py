@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from nanomed.core.checks import as_numbers
 from nanomed.core.errors import InputError, SolverError
 
 __all__ = ["ODEProblem", "ODESolution", "ODESolver", "segment_times"]
@@ -101,14 +102,6 @@ def segment_times(
     return out
 
 
-def _numbers(value: Any, what: str) -> np.ndarray:
-    """``value`` as a float array, or one-line :class:`InputError` naming ``what``."""
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{what}: expected numbers, got {value!r}") from None
-
-
 class ODESolver:
     """Base class of the integration back-ends.
 
@@ -144,20 +137,20 @@ class ODESolver:
     def solve(self, problem: ODEProblem, t_eval: Sequence[float]) -> ODESolution:
         """Integrate ``problem`` and return the states at ``t_eval`` (sorted, >= ``t0``)."""
         name = problem.name
-        t_eval = _numbers(t_eval, f"{name}: output times")
+        t_eval = as_numbers(t_eval, f"{name}: output times")
         if t_eval.ndim != 1 or t_eval.size == 0 or np.any(np.diff(t_eval) < 0):
             raise InputError(f"{name}: output times must be a sorted 1-D sequence")
         if not np.all(np.isfinite(t_eval)):
             raise InputError(f"{name}: output times must be finite numbers")
-        t0 = _numbers(problem.t0, f"{name}: t0")
+        t0 = as_numbers(problem.t0, f"{name}: t0")
         if t0.ndim != 0 or not np.isfinite(t0):
             raise InputError(f"{name}: t0 must be one finite number, got {problem.t0!r}")
         if t_eval[0] < problem.t0:
             raise InputError(f"{name}: output times start before t0={problem.t0}")
-        y = _numbers(problem.y0, f"{name}: y0").copy()
+        y = as_numbers(problem.y0, f"{name}: y0").copy()
         if y.ndim != 1 or y.size == 0 or not np.all(np.isfinite(y)):
             raise InputError(f"{name}: y0 must be a non-empty 1-D array of finite numbers")
-        atol = _numbers(problem.atol, f"{name}: atol")
+        atol = as_numbers(problem.atol, f"{name}: atol")
         if (
             atol.ndim > 1
             or atol.size not in (1, y.size)
@@ -166,7 +159,7 @@ class ODESolver:
             raise InputError(
                 f"{name}: atol must be finite and >= 0, one value or one per state ({y.size})"
             )
-        bps = _numbers(problem.breakpoints, f"{name}: breakpoints")
+        bps = as_numbers(problem.breakpoints, f"{name}: breakpoints")
         if not np.all(np.isfinite(bps)):
             raise InputError(f"{name}: breakpoints must be finite")
         rows: list[np.ndarray] = []
