@@ -19,8 +19,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from nanomed.core.checks import as_integer
+from nanomed.core.checks import as_integer, as_number, as_numbers
 from nanomed.core.citations import cite
+from nanomed.core.errors import InputError
 from nanomed.core.parameter import Parameter
 from nanomed.core.units import convert
 from nanomed.release.base import ReleaseModel, register_release_model
@@ -142,7 +143,12 @@ def sphere_fraction(tau: np.ndarray, alpha: float = math.inf) -> np.ndarray:
     >>> round(float(sphere_fraction(np.array(0.1))), 4)
     0.7705
     """
-    tau = np.asarray(tau, dtype=float)
+    tau = as_numbers(tau, "tau")
+    if np.any(tau < 0) or np.any(np.isnan(tau)):
+        raise InputError("tau: dimensionless times must be >= 0")
+    alpha = float(as_numbers(alpha, "alpha"))  # inf allowed: a perfect sink
+    if not alpha > 0:  # also NaN
+        raise InputError(f"alpha: volume ratio must be > 0 (inf for a perfect sink), got {alpha!r}")
     flat = tau.ravel()
     out = _sink(flat, False) if math.isinf(alpha) else _finite(flat, alpha, False)
     return out.reshape(tau.shape)
@@ -162,6 +168,12 @@ def medium_alpha(equilibrium_fraction: float, capacity_factor: float = 1.0) -> f
     α = f_eq / (1 - f_eq) in buffer; proteins binding the drug multiply the capacity of the medium
     (:func:`~nanomed.release.triggers.protein_sink_factor`). ``inf`` for a perfect sink (f_eq = 1).
     """
+    equilibrium_fraction = as_number(equilibrium_fraction, "equilibrium_fraction")
+    capacity_factor = as_number(capacity_factor, "capacity_factor")
+    if not 0.0 < equilibrium_fraction <= 1.0:
+        raise InputError(f"equilibrium_fraction must lie in (0, 1], got {equilibrium_fraction!r}")
+    if not capacity_factor > 0.0:
+        raise InputError(f"capacity_factor must be > 0, got {capacity_factor!r}")
     if equilibrium_fraction >= 1.0:
         return math.inf
     return capacity_factor * equilibrium_fraction / (1.0 - equilibrium_fraction)

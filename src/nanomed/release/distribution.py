@@ -27,6 +27,7 @@ from typing import Literal
 
 import numpy as np
 
+from nanomed.core.checks import as_number
 from nanomed.core.errors import InputError, ParameterError
 
 __all__ = ["LogNormalSize", "sigma_from_pdi"]
@@ -92,6 +93,9 @@ class LogNormalSize:
     sigma: float
 
     def __post_init__(self) -> None:
+        # frozen: set through object; text or None is refused by name, not by math.isfinite
+        object.__setattr__(self, "median_nm", as_number(self.median_nm, "median diameter"))
+        object.__setattr__(self, "sigma", as_number(self.sigma, "sigma"))
         if not (math.isfinite(self.median_nm) and self.median_nm > 0):
             raise ParameterError(f"median diameter: {self.median_nm!r} nm must be > 0")
         if not (math.isfinite(self.sigma) and self.sigma >= 0):

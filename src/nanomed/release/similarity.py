@@ -63,6 +63,13 @@ def _pair(reference: Any, test: Any) -> tuple[np.ndarray, np.ndarray]:
     return r, t
 
 
+def _flag(value: Any, what: str) -> bool:
+    """A True/False option; "no" or 0.5 would otherwise be read as True."""
+    if not isinstance(value, bool | np.bool_):
+        raise InputError(f"{what} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def f1(reference: Any, test: Any) -> float:
     """Difference factor f1 [%] of two mean profiles in percent released (same time points)."""
     r, t = _pair(reference, test)
@@ -177,7 +184,7 @@ def compare_profiles(
             )
     if np.any(np.diff(tm) <= 0):
         raise InputError("time points must be strictly increasing")
-    scale = 1.0 if percent else 100.0
+    scale = 1.0 if _flag(percent, "percent") else 100.0
     r_mean, r_units = _as_units(reference, tm.size, "reference")
     t_mean, t_units = _as_units(test, tm.size, "test")
     if percent and 0 < max(r_mean.max(), t_mean.max()) <= PERCENT_THRESHOLD:
@@ -304,7 +311,7 @@ def bootstrap_f2(
     obs = compare_profiles(times, r, t, percent=percent)
     tm = np.asarray(times, dtype=float).ravel()
     cols = np.isin(tm, obs.times_used)
-    scale = 1.0 if percent else 100.0
+    scale = 1.0 if _flag(percent, "percent") else 100.0
     rr, ttt = r[:, cols] * scale, t[:, cols] * scale
     rng = np.random.default_rng(seed)
     ir = rng.integers(0, rr.shape[0], size=(n_boot, rr.shape[0]))

@@ -28,6 +28,8 @@ from nanomed.release import (
     get_release_model,
 )
 from nanomed.release.custom import custom_model, expression_model
+from nanomed.release.diffusion import medium_alpha, sphere_fraction
+from nanomed.release.distribution import LogNormalSize
 
 NAN, INF = math.nan, math.inf
 T = [0.5, 1, 2, 4, 8, 24]
@@ -277,3 +279,29 @@ def test_fractions_compared_as_percents_are_never_called_similar():
     assert any("look like fractions" in v for v in wrong.violations)
     right = compare_profiles(times, slow, fast, percent=False)
     assert right.f2 < 50 and not any("fractions" in v for v in right.violations)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: sphere_fraction(np.array([0.1]), -1.0), "alpha: volume ratio must be > 0"),
+        (lambda: sphere_fraction(np.array([0.1]), float("nan")), "alpha: volume ratio"),
+        (lambda: sphere_fraction([-1.0]), "tau: dimensionless times must be >= 0"),
+        (lambda: medium_alpha(float("nan")), "equilibrium_fraction: must be finite"),
+        (lambda: medium_alpha(1.5), "equilibrium_fraction must lie in"),
+        (lambda: medium_alpha(0.5, -2.0), "capacity_factor must be > 0"),
+        (lambda: LogNormalSize(100.0, [0.1, 0.2]), "sigma: expected one number"),
+        (lambda: LogNormalSize("abc", 0.2), "median diameter: expected numbers"),
+        (lambda: compare_profiles(TM, REF, TEST, percent="no"), "percent must be True or False"),
+    ],
+)
+def test_helpers_refuse_impossible_arguments_by_name(call, match):
+    with pytest.raises(InputError, match=match):
+        call()
+
+
+def test_helpers_keep_their_limits():
+    # a perfect sink (alpha = inf) is the default; f_eq = 1 is a perfect sink too
+    assert float(sphere_fraction(np.array(0.1))) == pytest.approx(0.7705, abs=1e-4)
+    assert medium_alpha(1.0) == math.inf and medium_alpha(0.5) == pytest.approx(1.0)
+    assert LogNormalSize(np.float64(100.0), 0).sigma == 0.0
