@@ -36,6 +36,10 @@ def test_unseen_group_forecast_reproduces_the_benchmark_split(capsys, monkeypatc
     lines = capsys.readouterr().out.strip().splitlines()
     mae, n = float(lines[-2].split()[0]), int(lines[-2].split()[3])
     assert lines[-2].endswith("held-out points") and round(mae, 3) == 0.094
+    # 0.094 is nanomed's own figure (a documentation-consistency check, not an independent
+    # value); independently, the forecast must beat the published few-shot network on held-out
+    # formulations, MAE 0.184 (Bannigan et al., Nat Commun 14:35, 2023, Table 1)
+    assert mae < 0.184
     table = pd.read_csv(tmp_path / "forecast.csv")
     assert len(table) == n and (tmp_path / "forecast.png").stat().st_size > 0
     assert round((table["forecast"] - table["Release"]).abs().mean(), 3) == mae  # as printed

@@ -97,8 +97,13 @@ def test_stokes_and_stokes_einstein_values():
     p = ParticleType("ps", 1000.0, 2.0)
     # v = drho g d² / 18 mu = 1000 * 9.80665 * 1e-12 / 18e-3 m/s
     assert settling_velocity(p, med) == pytest.approx(1000 * 9.80665e-12 / 18e-3 * 3.6e5, rel=1e-12)
-    # D = kT / (3 pi mu d) at 298.15 K: 4.365e-13 m²/s for a 1 µm sphere in water-like medium
-    assert stokes_einstein_diffusivity(p, med) / 3.6e7 == pytest.approx(4.3655e-13, rel=1e-3)
+    # D = kT / (3 pi mu d) at 298.15 K with the exact SI k_B (CODATA, via scipy.constants):
+    # 4.3676e-13 m²/s for a 1 µm sphere in a water-like medium; 1 m²/s = 3.6e7 cm²/h
+    from scipy.constants import Boltzmann
+
+    expected = Boltzmann * 298.15 / (3 * math.pi * 1e-3 * 1e-6)
+    # abs=0: pytest.approx's default abs=1e-12 would accept any D below 1.4e-12 m²/s
+    assert stokes_einstein_diffusivity(p, med) / 3.6e7 == pytest.approx(expected, rel=1e-12, abs=0)
 
 
 def test_reflecting_bottom_reaches_mason_weaver_equilibrium():
@@ -161,7 +166,8 @@ def test_agglomerate_solid_mass_uses_solid_fraction():
     p = ParticleType("agg", 200.0, 1.5, material_density_g_cm3=4.0)
     vol = math.pi / 6 * (200e-7) ** 3
     # rho_eff = phi rho_s + (1 - phi) rho_m  ->  phi = 0.5 / 3
-    assert p.solid_mass_g(med) == pytest.approx(0.5 / 3.0 * 4.0 * vol)
+    # abs=0: the mass is ~3e-15 g, far below pytest.approx's default abs=1e-12
+    assert p.solid_mass_g(med) == pytest.approx(0.5 / 3.0 * 4.0 * vol, rel=1e-12, abs=0)
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,8 @@ def test_yeh_hummer_magnitude():
 
     eta, box_nm, temp = TIP3P_VISCOSITY, 3.0, 298.0  # Pa s, nm, K
     expected = 2.837297 * Boltzmann * temp / (6 * pi * eta * box_nm * nano)
-    assert yeh_hummer_correction(box_nm, temp, eta) == pytest.approx(expected, rel=1e-9)
+    # abs=0: the default abs=1e-12 would be a 0.2 % tolerance on this 6e-10 m²/s
+    assert yeh_hummer_correction(box_nm, temp, eta) == pytest.approx(expected, rel=1e-9, abs=0)
     # for TIP3P in a ~3 nm box that is ~0.6e-9 m2/s, about 10 % of D (the paper's magnitude)
     assert 5e-10 < expected < 8e-10
 
@@ -201,10 +202,11 @@ def test_drug_run_carries_its_own_water_reference(tmp_path, monkeypatch):
     )  # fmt: skip
     assert r.species != "water" and r.msd_nm2.shape == (31,)  # 6 ps every 0.1 ps, half the lags
     assert 4.0e-9 < r.solvent_d_corrected < 9.5e-9  # TIP3P water D + Yeh-Hummer, not real water
+    # abs=0: pytest.approx's default abs=1e-12 is a 0.05 % tolerance on these ~2e-9 m²/s
     assert r.d_real_water == pytest.approx(
-        r.d_corrected * WATER_SELF_DIFFUSION_298 / r.solvent_d_corrected
+        r.d_corrected * WATER_SELF_DIFFUSION_298 / r.solvent_d_corrected, rel=1e-12, abs=0
     )
-    assert water_self_diffusion(298.15) == pytest.approx(WATER_SELF_DIFFUSION_298)
+    assert water_self_diffusion(298.15) == pytest.approx(WATER_SELF_DIFFUSION_298, rel=1e-9, abs=0)
     assert water_self_diffusion(310.15) > 1.25 * WATER_SELF_DIFFUSION_298  # warmer, less viscous
 
 
