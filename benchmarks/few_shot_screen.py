@@ -10,6 +10,7 @@ attempt").
 
 Run: ``.venv/bin/python benchmarks/few_shot_screen.py [CANDIDATE ...]`` (~45 s per candidate on 2
 cores; no argument: each alone). Candidates: see ``_candidates``; ``a+b`` adds both.
+``--diagnose``: where the base features' error sits and whether stacking removes it (session 10).
 
 The physics written here, all as features (nothing is fitted to release labels):
 
@@ -218,5 +219,56 @@ def main(names: list[str]) -> None:
         )
 
 
+def diagnose() -> None:
+    """Where the base features' grouped out-of-fold error sits, and whether a stacked L1
+    recalibration y ≈ a + b·ŷ (Breiman, Mach Learn 24:49, 1996) removes it (session 10)."""
+    from scipy.optimize import minimize
+    from scipy.stats import spearmanr
+
+    ds = load_dataset("bannigan_few_shot")
+    X = model_inputs(PROTOCOLS["bannigan_few_shot"], ds, "hydrolysis_molecular_curve_blend")
+    X = X.reset_index(drop=True)
+    y, groups = np.asarray(ds.y, float), np.asarray(ds.groups)
+    k = HydrolysisFeatures().fit(X).transform(X.assign(Time=1.0))["hydrolysis_extent"].to_numpy()
+    curves = make_pipeline(ReleaseKineticFeatures(), ReleaseCurveFeatures())
+    base = curves.fit_transform(X.drop(columns=["Polymer", "Drug_SMILES"])).reset_index(drop=True)
+    base["hydrolysis_extent"] = k * X["Time"].to_numpy(float)
+    Z, t = base.to_numpy(float), X["Time"].to_numpy(float)
+    profile = np.asarray(ds.frame["Experimental_index"])
+    late_err, before, after = [], [], []
+    for s, (train, _test) in enumerate(protocol_splits("bannigan_few_shot", ds, 5)):
+        oof, folds = np.zeros(len(y)), list(GroupKFold(5).split(train, groups=groups[train]))
+        for a, b in folds:
+            a, b = train[a], train[b]
+            rf = RandomForestModel(n_estimators=200, random_state=s).fit(Z[a], y[a])
+            lgb = LightGBMModel(objective="l1", random_state=s).fit(Z[a], y[a])
+            oof[b] = 0.5 * rf.predict(Z[b]) + 0.5 * lgb.predict(Z[b])
+        stacked = np.zeros(len(y))
+        for a, b in folds:  # a + b·ŷ by least absolute deviations on four folds, applied to one
+            a, b = train[a], train[b]
+            th = minimize(
+                lambda p, q=oof[a], m=y[a]: np.abs(p[0] + p[1] * q - m).mean(),
+                [0.0, 1.0],
+                method="Nelder-Mead",
+            ).x
+            stacked[b] = np.clip(th[0] + th[1] * oof[b], 0, 1)
+            print(f"split {s}: stacked slope {th[1]:.3f}")
+        before.append(np.abs(oof[train] - y[train]).mean())
+        after.append(np.abs(stacked[train] - y[train]).mean())
+        late = train[t[train] >= 7]
+        late_err.append(pd.DataFrame({"group": groups[late], "profile": profile[late],
+                                      "err": oof[late] - y[late], "y": y[late]}))  # fmt: skip
+    e = pd.concat(late_err)
+    print("late (t >= 7 d) mean signed error by group:")
+    print(e.groupby("group")["err"].mean().sort_values().round(3).to_string())
+    per = e.groupby("profile")[["err", "y"]].mean()
+    print(f"Spearman(error, measured late release) {spearmanr(per['err'], per['y'])[0]:+.2f}")
+    print(f"stacked L1 recalibration: {np.mean(before):.4f} -> {np.mean(after):.4f}, better on "
+          f"{sum(a < b for a, b in zip(after, before, strict=True))}/5")  # fmt: skip
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:] or [*_candidates(), "higuchi+sphere_params", "higuchi+molecular"])
+    if sys.argv[1:] == ["--diagnose"]:
+        diagnose()
+    else:
+        main(sys.argv[1:] or [*_candidates(), "higuchi+sphere_params", "higuchi+molecular"])
