@@ -20,6 +20,7 @@ from numbers import Real
 
 import numpy as np
 
+from nanomed.core.checks import as_numbers
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError
 
@@ -108,11 +109,8 @@ def kill_survival(
     ndarray
         Surviving fraction at each time [-].
     """
-    try:
-        t = np.asarray(times_h, dtype=float)
-        c = np.asarray(concentration, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError("times_h and concentration must be numbers") from None
+    t = as_numbers(times_h, "times_h")
+    c = as_numbers(concentration, "concentration")
     # a NaN time passed the ordering test (NaN <= 0 is False) and gave NaN survival
     if t.shape != c.shape or t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)):
         raise InputError(

@@ -38,6 +38,7 @@ from scipy import sparse
 from scipy.integrate import BDF, solve_ivp
 from scipy.linalg.lapack import dgttrf, dgttrs
 
+from nanomed.core.checks import as_numbers
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError, SolverError
 from nanomed.core.parameter import Parameter
@@ -375,10 +376,7 @@ def _stack(lower: np.ndarray, main: np.ndarray, upper: np.ndarray) -> sparse.csc
 def _times(duration_h: float, times_h: Sequence[float] | None) -> np.ndarray:
     if times_h is None:
         return np.linspace(0.0, duration_h, 97)
-    try:
-        t = np.asarray(times_h, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"times_h: expected numbers [h], got {times_h!r}") from None
+    t = as_numbers(times_h, "times_h")
     if t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)):
         raise InputError("times_h must be at least two increasing, finite times >= 0 h")
     if np.any(np.diff(t) <= 0) or t[0] < 0:
@@ -645,11 +643,8 @@ def fit_deposition_rate(t: np.ndarray, fraction: np.ndarray) -> np.ndarray:
     """
     from scipy.optimize import least_squares
 
-    try:
-        f = np.atleast_2d(np.asarray(fraction, dtype=float))
-        t = np.asarray(t, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError("t and fraction must be numbers") from None
+    f = np.atleast_2d(as_numbers(fraction, "fraction"))
+    t = as_numbers(t, "t")
     if t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
         raise InputError("t must be at least two increasing, finite times [h]")
     if t[0] < 0 or t[-1] <= 0:

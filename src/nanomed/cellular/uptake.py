@@ -46,6 +46,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 from scipy.special import exp1
 
+from nanomed.core.checks import as_numbers
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError, SolverError
 from nanomed.core.parameter import Parameter, ParameterSet
@@ -193,10 +194,7 @@ MAX_TIME_H = 1e6
 
 def time_grid(times_h: object) -> np.ndarray:
     """Output times [h] as a float array: 1-D, finite, increasing, from 0, else an InputError."""
-    try:
-        t = np.asarray(times_h, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"times_h: expected numbers [h], got {times_h!r}") from None
+    t = as_numbers(times_h, "times_h")
     if t.ndim != 1 or t.size < 2 or t[0] != 0 or not np.all(np.isfinite(t)):
         raise InputError("times_h must be finite, increasing and start at 0 h")
     if np.any(np.diff(t) <= 0):

@@ -42,6 +42,7 @@ import numpy as np
 import yaml
 from numpy.typing import ArrayLike
 
+from nanomed.core.checks import as_numbers
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError, ModelError
 from nanomed.data import data_path
@@ -490,13 +491,8 @@ def aqueous_solubility_gse(melting_point_C: ArrayLike, logp: ArrayLike) -> np.nd
     >>> round(float(aqueous_solubility_gse(80.2, 3.30)), 3)  # naphthalene; measured -3.62
     -3.352
     """
-    try:
-        tm = np.asarray(melting_point_C, dtype=float)
-        lp = np.asarray(logp, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"melting_point_C and logp must be numbers, got {melting_point_C!r} and {logp!r}"
-        ) from None
+    tm = as_numbers(melting_point_C, "melting_point_C")
+    lp = as_numbers(logp, "logp")
     for name, v, lo, hi in (("melting_point_C", tm, -273.15, 1000.0), ("logp", lp, -10.0, 15.0)):
         bad = ~(np.isfinite(v) & (v >= lo) & (v <= hi))
         if bad.any():

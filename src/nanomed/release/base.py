@@ -117,10 +117,7 @@ class ReleaseModel:
         """
         t_arr = self._times(t)
         if dt is not None:
-            try:
-                dt = float(dt)
-            except (TypeError, ValueError):
-                raise InputError(f"{self.name}: dt must be a number, got {dt!r}") from None
+            dt = float(as_numbers(dt, f"{self.name}: dt"))
             if not (np.isfinite(dt) and dt > 0):
                 raise InputError(f"{self.name}: dt must be finite and > 0, got {dt!r}")
         h = dt if dt is not None else 1e-4 * max(float(np.max(t_arr, initial=1.0)), 1.0)

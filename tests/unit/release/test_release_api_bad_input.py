@@ -59,7 +59,7 @@ def _library(**kw):
     [
         (lambda: get_release_model("weibull").fraction_released("abc"), "times: expected numbers"),
         (lambda: get_release_model("weibull").release_rate(["1", "x"]), "times: expected numbers"),
-        (lambda: get_release_model("weibull").release_rate([1.0], dt="x"), "dt must be a number"),
+        (lambda: get_release_model("weibull").release_rate([1.0], dt="x"), "dt: expected numbers"),
         (lambda: fit_model("weibull", ["a"] * 6, F), "t: expected numbers"),
         (lambda: fit_model("weibull", T, ["a"] * 6), "f: expected numbers"),
         (lambda: _weibull_fit(weights="abc"), "weights: expected numbers"),
