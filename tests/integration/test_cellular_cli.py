@@ -88,6 +88,15 @@ def test_cell_fit_example(tmp_path):
             "bad.yaml: concentration must be > 0 and <= 1e6 µg/mL (1 g/mL), got 1e+300",
         ),
         ("particles: [{diameter_nm: 100, effective_density_g_cm3: 2, colour: red}]\n", "colour"),
+        (  # text in a number field named the field only through the CLI's guess before
+            "particles: [{diameter_nm: 100 nm, effective_density_g_cm3: 2}]\n",
+            "particles[0].diameter_nm: must be a number, got '100 nm'",
+        ),
+        (
+            "medium: {density_g_cm3: heavy}\n"
+            "particles: [{diameter_nm: 100, effective_density_g_cm3: 2}]\n",
+            "medium.density_g_cm3: must be a number, got 'heavy'",
+        ),
     ],
 )
 def test_dosimetry_bad_input_is_one_line_exit_2(tmp_path, text, match):

@@ -20,7 +20,7 @@ from numbers import Real
 
 import numpy as np
 
-from nanomed.core.checks import as_numbers
+from nanomed.core.checks import as_numbers, number_fields
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError
 
@@ -56,6 +56,7 @@ class EmaxHill:
     hill: float = 1.0
 
     def __post_init__(self) -> None:
+        number_fields(self)
         if not (math.isfinite(self.emax) and 0 <= self.emax <= 1):
             raise InputError(f"emax must lie in 0-1, got {self.emax!r}")
         if not (math.isfinite(self.ec50) and self.ec50 > 0):

@@ -38,7 +38,7 @@ from scipy import sparse
 from scipy.integrate import BDF, solve_ivp
 from scipy.linalg.lapack import dgttrf, dgttrs
 
-from nanomed.core.checks import as_numbers
+from nanomed.core.checks import as_numbers, number_fields
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError, SolverError
 from nanomed.core.parameter import Parameter
@@ -114,6 +114,7 @@ class Medium:
     name: str = "culture medium"
 
     def __post_init__(self) -> None:
+        number_fields(self)
         for p, val in zip(
             MEDIUM_PARAMETERS,
             (self.density_g_cm3, self.viscosity_mPa_s, self.temperature_C),
@@ -158,6 +159,7 @@ class ParticleType:
     primary_diameter_nm: float | None = None
 
     def __post_init__(self) -> None:
+        number_fields(self)
         if not (math.isfinite(self.diameter_nm) and 0.5 <= self.diameter_nm <= 1e5):
             raise InputError(
                 f"particle {self.name!r}: diameter {self.diameter_nm!r} nm outside 0.5-100000 nm"
@@ -257,6 +259,7 @@ class ReversibleBinding:
     capacity_fraction: float | None = None
 
     def __post_init__(self) -> None:
+        number_fields(self)
         if not (math.isfinite(self.adsorption_cm_h) and self.adsorption_cm_h >= 0):
             raise InputError(
                 f"bottom adsorption rate must be >= 0 cm/h, got {self.adsorption_cm_h!r}"

@@ -49,13 +49,13 @@ def _section(cfg: dict[str, Any], key: str, where: str) -> dict[str, Any]:
 def _call(kind: Any, kwargs: dict[str, Any], where: str) -> Any:
     try:
         return kind(**kwargs)
-    except TypeError as exc:
-        # text given for a number fails inside math.isfinite ("must be real number, not str"),
-        # which names no field: find the field
-        types = {f.name: str(f.type) for f in fields(kind)} if is_dataclass(kind) else {}
-        for key, value in kwargs.items():
-            if "float" in types.get(key, "") and not isinstance(value, int | float | None):
-                raise InputError(f"{where}.{key}: must be a number, got {value!r}") from None
+    except InputError as exc:  # "ec50: must be a number" -> "config: cytotoxicity.ec50: ..."
+        text = str(exc)
+        names = {f.name for f in fields(kind)} if is_dataclass(kind) else set()
+        if text.split(":", 1)[0] in names:
+            raise InputError(f"{where}.{text}") from None
+        raise
+    except TypeError as exc:  # an unknown or missing key: "got an unexpected keyword 'colour'"
         raise InputError(f"{where}: {str(exc).split(')', 1)[-1].strip() or exc}") from None
 
 

@@ -46,7 +46,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 from scipy.special import exp1
 
-from nanomed.core.checks import as_numbers
+from nanomed.core.checks import as_numbers, number_fields
 from nanomed.core.citations import cite
 from nanomed.core.errors import InputError, SolverError
 from nanomed.core.parameter import Parameter, ParameterSet
@@ -345,6 +345,7 @@ class CarrierSurface:
     aspect_ratio: float = 1.0
 
     def __post_init__(self) -> None:
+        number_fields(self)
         if not (math.isfinite(self.diameter_nm) and 0.5 < self.diameter_nm <= 1e5):
             raise InputError(f"diameter {self.diameter_nm!r} nm outside 0.5-100000 nm")
         if not -200 <= self.zeta_mV <= 200:

@@ -8,13 +8,15 @@ None, NaN or a float count is refused naming the argument instead of failing dee
 from __future__ import annotations
 
 import math
+from dataclasses import fields
+from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from nanomed.core.errors import InputError
 
-__all__ = ["as_integer", "as_number", "as_numbers"]
+__all__ = ["as_integer", "as_number", "as_numbers", "number_fields"]
 
 
 def as_numbers(value: Any, what: str, *, finite: bool = False) -> np.ndarray:
@@ -53,3 +55,18 @@ def as_integer(value: Any, what: str, lo: int, hi: int | None = None) -> int:
         rule = f">= {lo}" if hi is None else f"in {lo}-{hi}"
         raise InputError(f"{what} must be an integer {rule}, got {value!r}")
     return int(value)
+
+
+def number_fields(obj: Any) -> None:
+    """Refuse text (or True/False) in a dataclass's ``float`` fields, naming the field.
+
+    Call it first in ``__post_init__``: ``math.isfinite("2 uM")`` would fail with a TypeError that
+    names no field.
+    """
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        kind = str(f.type)  # annotations are strings here: "float", "float | None"
+        if "float" not in kind or (value is None and "None" in kind):
+            continue
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise InputError(f"{f.name}: must be a number, got {value!r}")
