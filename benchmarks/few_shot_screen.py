@@ -10,7 +10,8 @@ attempt").
 
 Run: ``.venv/bin/python benchmarks/few_shot_screen.py [CANDIDATE ...]`` (~45 s per candidate on 2
 cores; no argument: each alone). Candidates: see ``_candidates``; ``a+b`` adds both.
-``--diagnose``: where the base features' error sits and whether stacking removes it (session 10).
+``--diagnose``: where the base features' error sits and whether stacking removes it (session 10);
+``--monotone``: the boosted member with physical sign constraints (session 10).
 
 The physics written here, all as features (nothing is fitted to release labels):
 
@@ -267,8 +268,63 @@ def diagnose() -> None:
           f"{sum(a < b for a, b in zip(after, before, strict=True))}/5")  # fmt: skip
 
 
+def monotone() -> None:
+    """The boosted member with physical sign constraints (session 10): scikit-learn's
+    HistGradientBoostingRegressor, absolute-error loss (LightGBM refuses monotone constraints
+    with its L1 objective), in the RF + booster mean on the base features."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    ds = load_dataset("bannigan_few_shot")
+    X = model_inputs(PROTOCOLS["bannigan_few_shot"], ds, "hydrolysis_molecular_curve_blend")
+    X = X.reset_index(drop=True)
+    y, groups = np.asarray(ds.y, float), np.asarray(ds.groups)
+    k = HydrolysisFeatures().fit(X).transform(X.assign(Time=1.0))["hydrolysis_extent"].to_numpy()
+    curves = make_pipeline(ReleaseKineticFeatures(), ReleaseCurveFeatures())
+    base = curves.fit_transform(X.drop(columns=["Polymer", "Drug_SMILES"])).reset_index(drop=True)
+    base["hydrolysis_extent"] = k * X["Time"].to_numpy(float)
+    cols, Z = list(base.columns), base.to_numpy(float)
+    clocks = {c: 1 for c in cols if c in ("Time", "hydrolysis_extent", "higuchi_extrap")}
+    clocks |= {c: 1 for c in cols if c.endswith("_at_t")}
+    early = {c: 1 for c in EARLY}
+    size = {"Drug_Mw": -1, "Drug_NHA": -1, "SA-V": 1}
+    variants = {
+        "base (L1-LightGBM)": None,
+        "unconstrained": {},
+        "clocks": clocks,
+        "clocks+early": clocks | early,
+        "clocks+early+size": clocks | early | size,
+        "clocks+early+size+logP": clocks | early | size | {"Drug_LogP": -1},
+    }
+    splits = list(protocol_splits("bannigan_few_shot", ds, 5))
+    scores: dict[str, list[float]] = {}
+    for name, sign in variants.items():
+        per_split = []
+        for s, (train, _test) in enumerate(splits):
+            oof = np.zeros(len(y))
+            for a, b in GroupKFold(5).split(train, groups=groups[train]):
+                a, b = train[a], train[b]
+                rf = RandomForestModel(n_estimators=200, random_state=s).fit(Z[a], y[a])
+                if sign is None:
+                    boost = LightGBMModel(objective="l1", random_state=s).fit(Z[a], y[a])
+                else:
+                    boost = HistGradientBoostingRegressor(
+                        loss="absolute_error", max_iter=300, learning_rate=0.05,
+                        max_leaf_nodes=31, min_samples_leaf=20, early_stopping=False,
+                        random_state=s, monotonic_cst=[sign.get(c, 0) for c in cols],
+                    ).fit(Z[a], y[a])  # fmt: skip
+                oof[b] = 0.5 * rf.predict(Z[b]) + 0.5 * boost.predict(Z[b])
+            per_split.append(float(np.abs(oof[train] - y[train]).mean()))
+        scores[name] = per_split
+        ref = scores["base (L1-LightGBM)"]
+        wins = sum(c < b for c, b in zip(per_split, ref, strict=True))
+        print(f"{name:24s} {np.mean(per_split):.4f} {np.mean(per_split) - np.mean(ref):+.4f} "
+              f"better on {wins}/5", flush=True)  # fmt: skip
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--diagnose"]:
         diagnose()
+    elif sys.argv[1:] == ["--monotone"]:
+        monotone()
     else:
         main(sys.argv[1:] or [*_candidates(), "higuchi+sphere_params", "higuchi+molecular"])
