@@ -328,6 +328,15 @@ def main() -> None:
             label="hydrolysis_curve_blend (curve_blend + polymer hydrolysis clock, inner CV)",
         )
         _paired(hydrolysis, blend)
+        law, _ = _run(
+            rows,
+            "bannigan_few_shot",
+            "hydrolysis_molecular_higuchi_law_curve_blend",
+            n_splits=n,
+            label="hydrolysis_molecular_higuchi_law_curve_blend (+ molecular scale, Higuchi's "
+            "clock and law with its matrix diffusivity, inner CV; session 10)",
+        )
+        _paired(law, hydrolysis)
         _run(
             rows,
             "bannigan_few_shot",

@@ -30,7 +30,9 @@ The physics written here, all as features (nothing is fitted to release labels):
 - the drug's basic aliphatic amines (bases catalyse ester hydrolysis);
 - the Higuchi clock (:class:`nanomed.ai.features.HiguchiFeatures`);
 - the molecular scale's drug–polymer compatibility (:class:`nanomed.ai.features.MolecularFeatures`:
-  Flory–Huggins χ, χ − χ_c, loading capacity, partition, diffusivity in the matrix).
+  Flory–Huggins χ, χ − χ_c, loading capacity, partition, diffusivity in the matrix);
+- Higuchi's law completed with that diffusivity, log₁₀ F = log₁₀ clock + ½ log₁₀ D_m
+  (``higuchi_full``, session 10; in the library as the ``higuchi_law_`` prefix).
 """
 
 from __future__ import annotations
@@ -175,6 +177,13 @@ def _candidates() -> dict[str, Candidate]:
             - 2 * np.log10(3.0 / X["SA-V"].to_numpy(float))
         },
         "basic_amine": lambda X, Z, k: {"basic_amines": _basic_amines(X["Drug_SMILES"])},
+        # session 10: Higuchi's law with the drug's diffusivity in the matrix from the molecular
+        # scale inside the root, F = (S/V)·sqrt(D_m C_s (2A - C_s) t)/A, as log10 (a tree cannot
+        # add the two logs itself)
+        "higuchi_full": lambda X, Z, k: {
+            "log_higuchi_full": np.log10(np.maximum(higuchi(X), 1e-12))
+            + 0.5 * (molecular(X)["log_d_matrix"] + np.log10(86400.0))
+        },
     }
 
 

@@ -465,6 +465,11 @@ class HiguchiFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
     log₁₀ S = 0.5 − 0.01 (T_m − 25) − log P (Jain & Yalkowsky, J Pharm Sci 90:234, 2001;
     :func:`nanomed.molecular.solubility.aqueous_solubility_gse`), times the molar mass; the load
     is A = loading × matrix density. Added column: ``higuchi_clock`` [(S/V unit) × √(time unit)].
+    With ``diffusivity_column`` (the molecular scale's ``log_d_matrix``, :class:`MolecularFeatures`,
+    run before this step) the law is completed with D: ``log_higuchi_fraction`` =
+    log₁₀(clock) + ½ log₁₀(D × seconds per time unit), log₁₀ F up to the unit of S/V (a constant
+    offset, which a tree does not see); NaN where D is not estimated. A tree cannot add two
+    logarithms itself, so the sum is given.
 
     Parameters
     ----------
@@ -483,6 +488,11 @@ class HiguchiFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         Device density [g/cm³] turning the mass fraction into a load per volume; default 1.2,
         a nanomed choice in the range of the polyesters (PLGA ≈ 1.2–1.3, PCL ≈ 1.1). A tree
         model sees the same splits for any value while C_s ≪ A.
+    diffusivity_column : str or None
+        Column of log₁₀ of the drug's diffusivity in the matrix [cm²/s]; None (default): the
+        clock only.
+    seconds_per_time_unit : float
+        Seconds in one unit of the time column (default 86 400: days, as in the Bannigan tables).
 
     Examples
     --------
@@ -502,6 +512,8 @@ class HiguchiFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         logp_column: str = "Drug_LogP",
         molar_mass_column: str = "Drug_Mw",
         matrix_density_g_cm3: float = 1.2,
+        diffusivity_column: str | None = None,
+        seconds_per_time_unit: float = 86400.0,
     ) -> None:
         self.time_column = time_column
         self.surface_to_volume_column = surface_to_volume_column
@@ -511,22 +523,33 @@ class HiguchiFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         self.logp_column = logp_column
         self.molar_mass_column = molar_mass_column
         self.matrix_density_g_cm3 = matrix_density_g_cm3
+        self.diffusivity_column = diffusivity_column
+        self.seconds_per_time_unit = seconds_per_time_unit
 
     def _columns(self) -> list[str]:
+        extra = [] if self.diffusivity_column is None else [self.diffusivity_column]
         return [self.time_column, self.surface_to_volume_column, self.loading_column,
                 self.initial_ratio_column, self.melting_point_column, self.logp_column,
-                self.molar_mass_column]  # fmt: skip
+                self.molar_mass_column, *extra]  # fmt: skip
+
+    def _added(self) -> list[str]:
+        return ["higuchi_clock"] + (
+            [] if self.diffusivity_column is None else ["log_higuchi_fraction"]
+        )
 
     def fit(self, X: Table, y: ArrayLike | None = None) -> Self:
         rho = self.matrix_density_g_cm3
         if not (np.isfinite(rho) and rho > 0):
             raise InputError(f"matrix_density_g_cm3 must be finite and > 0, got {rho!r}")
+        sec = self.seconds_per_time_unit
+        if not (np.isfinite(sec) and sec > 0):
+            raise InputError(f"seconds_per_time_unit must be finite and > 0, got {sec!r}")
         self._fit_columns(X, self._columns(), "Higuchi features")
         return self
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> list[str]:
         check_is_fitted(self)
-        return [*map(str, self.feature_names_in_), "higuchi_clock"]
+        return [*map(str, self.feature_names_in_), *self._added()]
 
     def transform(self, X: Table) -> pd.DataFrame:
         from nanomed.molecular.solubility import aqueous_solubility_gse
@@ -558,6 +581,12 @@ class HiguchiFeatures(_ParamsOnlyState, TransformerMixin, BaseEstimator):
         out["higuchi_clock"] = higuchi_clock(
             v[self.time_column], v[self.surface_to_volume_column], solubility, load
         )
+        if self.diffusivity_column is not None:
+            log_d = df[self.diffusivity_column].to_numpy(float)  # NaN: not estimated
+            with np.errstate(divide="ignore"):  # t = 0: F = 0, log -inf
+                log_clock = np.log10(out["higuchi_clock"].to_numpy(float))
+            log_f = log_clock + 0.5 * (log_d + np.log10(self.seconds_per_time_unit))
+            out["log_higuchi_fraction"] = np.maximum(log_f, -30.0)  # t = 0: a finite floor
         return out
 
 

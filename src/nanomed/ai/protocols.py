@@ -244,6 +244,7 @@ class InnerCVBlend(RegressorMixin, BaseEstimator):
 PHYSICS_PREFIXES: dict[str, tuple[str, ...]] = {
     "scaled_": (),
     "higuchi_": (),
+    "higuchi_law_": (),
     "hydrolysis_": ("Polymer",),
     "molecular_": ("Drug_SMILES", "Polymer"),
 }
@@ -252,7 +253,8 @@ PHYSICS_PREFIXES: dict[str, tuple[str, ...]] = {
 def _prefixes(model: str) -> tuple[str, list[str]]:
     """The bare model name and the physics prefixes in front of it, in order."""
     found = []
-    while prefix := next((p for p in PHYSICS_PREFIXES if model.startswith(p)), None):
+    longest_first = sorted(PHYSICS_PREFIXES, key=len, reverse=True)  # higuchi_law_ before higuchi_
+    while prefix := next((p for p in longest_first if model.startswith(p)), None):
         found.append(prefix)
         model = model.removeprefix(prefix)
     return model, found
@@ -270,15 +272,22 @@ def _physics_steps(protocol: Protocol, model: str) -> tuple[str, list[tuple[str,
     model, prefixes = _prefixes(model)
     if prefixes and protocol.dataset not in _RELEASE_DATASETS:
         raise InputError(f"{prefixes[0]}* models are defined for the release protocols only")
-    # the molecular step reads the polymer's name before the hydrolysis step replaces it
+    if "higuchi_law_" in prefixes and "molecular_" not in prefixes:
+        raise InputError(
+            "higuchi_law_* models need the molecular_ prefix too (the law takes the drug's "
+            "diffusivity in the matrix from the molecular scale), e.g. molecular_higuchi_law_"
+        )
+    # the molecular step reads the polymer's name before the hydrolysis step replaces it, and
+    # gives the diffusivity that Higuchi's law reads
     both = "molecular_" in prefixes and "hydrolysis_" in prefixes
     make = {
         "scaled_": ("scaled_time", SizeScaledTimeFeatures),
         "higuchi_": ("higuchi", HiguchiFeatures),
+        "higuchi_law_": ("higuchi", lambda: HiguchiFeatures(diffusivity_column="log_d_matrix")),
         "hydrolysis_": ("hydrolysis", HydrolysisFeatures),
         "molecular_": ("molecular", lambda: MolecularFeatures(keep_polymer=both)),
     }
-    if both:
+    if both or "higuchi_law_" in prefixes:
         prefixes.sort(key=lambda p: p != "molecular_")
     return model, [(make[p][0], make[p][1]()) for p in prefixes]
 
@@ -390,7 +399,9 @@ def build_model(
     prefixes combine, ``higuchi_scaled_random_forest``); ``hydrolysis_`` adds
     :class:`~nanomed.ai.features.HydrolysisFeatures`, the polymer's hydrolysis clock (input column
     ``Polymer``); ``molecular_`` adds :class:`~nanomed.ai.features.MolecularFeatures`, the
-    molecular scale's drug–polymer compatibility (input columns ``Drug_SMILES`` and ``Polymer``).
+    molecular scale's drug–polymer compatibility (input columns ``Drug_SMILES`` and ``Polymer``);
+    ``higuchi_law_`` (with ``molecular_``) adds the Higuchi clock and Higuchi's law completed with
+    the molecular scale's diffusivity of the drug in the matrix (``log_higuchi_fraction``).
     For the Nano-Tumor set the target is modelled as log(1 + DE): delivery efficiencies are positive
     and right-skewed (median 0.7 %ID, Wilhelm et al. 2016); scores are on the %ID scale.
     """

@@ -280,6 +280,45 @@ def test_higuchi_clock_is_the_higuchi_law_from_the_table_columns(tmp_path):
     pd.testing.assert_frame_equal(loaded.transform(X), f.transform(X))
 
 
+def test_higuchi_law_with_a_diffusivity_is_the_released_fraction(tmp_path):
+    """With the drug's diffusivity, the feature is log10 of Higuchi's released fraction
+    (release.matrix.higuchi_fraction, D in cm²/s turned into cm²/day), NaN where D is unknown."""
+    from nanomed.ai.features import HiguchiFeatures
+    from nanomed.ai.modelio import load_model, save_model
+    from nanomed.release.matrix import higuchi_fraction
+
+    X = pd.DataFrame(
+        {"Time": [0.0, 1.0, 4.0, 4.0], "SA-V": [30.0, 30.0, 30.0, 30.0], "DLC": [0.2] * 4,
+         "Initial D/M ratio": [0.25] * 4, "Drug_Tm": [216.5] * 4, "Drug_LogP": [3.7357] * 4,
+         "Drug_Mw": [853.9] * 4, "log_d_matrix": [-12.0, -12.0, -12.0, np.nan]}
+    )  # fmt: skip
+    f = HiguchiFeatures(diffusivity_column="log_d_matrix").fit(X)
+    out = f.transform(X)
+    assert list(out.columns[-2:]) == ["higuchi_clock", "log_higuchi_fraction"]
+    cs = 10 ** (0.5 - 0.01 * (216.5 - 25) - 3.7357) * 853.9
+    # F ≪ 1 here (no cap): 1e-12 cm²/s × 86 400 s/day over 1 and 4 days
+    frac = higuchi_fraction(X["Time"][1:3], 30.0, cs, 0.2 * 1200.0, 1e-12 * 86400.0)
+    assert frac.max() < 0.5
+    np.testing.assert_allclose(out["log_higuchi_fraction"][1:3], np.log10(frac), rtol=1e-12)
+    assert out["log_higuchi_fraction"][0] == -30.0 and np.isnan(out["log_higuchi_fraction"][3])
+    assert HiguchiFeatures().fit(X).get_feature_names_out()[-1] == "higuchi_clock"
+    with pytest.raises(InputError, match="seconds_per_time_unit"):
+        HiguchiFeatures(diffusivity_column="log_d_matrix", seconds_per_time_unit=0).fit(X)
+    loaded, _ = load_model(save_model(f, tmp_path / "law"))
+    pd.testing.assert_frame_equal(loaded.transform(X), out)
+
+
+def test_higuchi_law_prefix_runs_after_the_molecular_step():
+    blend = build_model("bannigan_few_shot", "hydrolysis_molecular_higuchi_law_curve_blend")
+    steps = [s for s, _ in blend.estimator.estimators[0][1].steps]
+    assert steps == ["kinetic", "curve", "molecular", "hydrolysis", "higuchi", "model"]
+    # the zero-shot winner keeps its features: higuchi_ is not read as higuchi_law_
+    model = build_model("bannigan_zero_shot", "molecular_higuchi_random_forest")
+    assert model.named_steps["higuchi"].diffusivity_column is None
+    with pytest.raises(InputError, match="higuchi_law_\\* models need the molecular_ prefix"):
+        build_model("bannigan_few_shot", "higuchi_law_curve_blend")
+
+
 def test_physics_prefixes_combine_and_stay_on_the_release_protocols():
     model = build_model("bannigan_zero_shot", "higuchi_scaled_random_forest")
     assert list(model.named_steps) == ["higuchi", "scaled_time", "model"]
