@@ -187,7 +187,9 @@ def _candidates() -> dict[str, Candidate]:
     }
 
 
-def main(names: list[str]) -> None:
+def _base() -> tuple:
+    """The few-shot table and the `hydrolysis_curve_blend` features every screen starts from:
+    (dataset, inputs, target, groups, k_h per row, base feature table)."""
     ds = load_dataset("bannigan_few_shot")
     X = model_inputs(PROTOCOLS["bannigan_few_shot"], ds, "hydrolysis_molecular_curve_blend")
     X = X.reset_index(drop=True)
@@ -196,6 +198,30 @@ def main(names: list[str]) -> None:
     curves = make_pipeline(ReleaseKineticFeatures(), ReleaseCurveFeatures())
     base = curves.fit_transform(X.drop(columns=["Polymer", "Drug_SMILES"])).reset_index(drop=True)
     base["hydrolysis_extent"] = k * X["Time"].to_numpy(float)
+    return ds, X, y, groups, k, base
+
+
+def _l1_lightgbm(seed: int) -> LightGBMModel:
+    return LightGBMModel(objective="l1", random_state=seed)
+
+
+def _inner_mae(Z: np.ndarray, y: np.ndarray, groups: np.ndarray, splits: list, booster) -> list:
+    """Mean inner MAE per training part: GroupKFold(5) out-of-fold predictions of the mean of a
+    200-tree forest and ``booster(seed)``, on the training part of each outer split only."""
+    per_split = []
+    for s, (train, _test) in enumerate(splits):
+        oof = np.zeros(len(y))
+        for a, b in GroupKFold(5).split(train, groups=groups[train]):
+            a, b = train[a], train[b]
+            rf = RandomForestModel(n_estimators=200, random_state=s).fit(Z[a], y[a])
+            boost = booster(s).fit(Z[a], y[a])
+            oof[b] = 0.5 * rf.predict(Z[b]) + 0.5 * boost.predict(Z[b])
+        per_split.append(float(np.abs(oof[train] - y[train]).mean()))
+    return per_split
+
+
+def main(names: list[str]) -> None:
+    ds, X, y, groups, k, base = _base()
     splits = list(protocol_splits("bannigan_few_shot", ds, 5))
     candidates = _candidates()
     unknown = [p for n in names for p in n.split("+") if p not in candidates]
@@ -210,15 +236,7 @@ def main(names: list[str]) -> None:
         for part in name.split("+"):  # "higuchi+molecular": both candidates' columns
             added |= candidates[part](X, base, k)
         Z = base.assign(**added).to_numpy(float)
-        per_split = []
-        for s, (train, _test) in enumerate(splits):
-            oof = np.zeros(len(y))
-            for a, b in GroupKFold(5).split(train, groups=groups[train]):
-                a, b = train[a], train[b]
-                rf = RandomForestModel(n_estimators=200, random_state=s).fit(Z[a], y[a])
-                lgb = LightGBMModel(objective="l1", random_state=s).fit(Z[a], y[a])
-                oof[b] = 0.5 * rf.predict(Z[b]) + 0.5 * lgb.predict(Z[b])
-            per_split.append(float(np.abs(oof[train] - y[train]).mean()))
+        per_split = _inner_mae(Z, y, groups, splits, _l1_lightgbm)
         scores[name] = per_split
         d = np.mean(per_split) - np.mean(scores["base"])
         wins = sum(c < b for c, b in zip(per_split, scores["base"], strict=True))
@@ -235,14 +253,7 @@ def diagnose() -> None:
     from scipy.optimize import minimize
     from scipy.stats import spearmanr
 
-    ds = load_dataset("bannigan_few_shot")
-    X = model_inputs(PROTOCOLS["bannigan_few_shot"], ds, "hydrolysis_molecular_curve_blend")
-    X = X.reset_index(drop=True)
-    y, groups = np.asarray(ds.y, float), np.asarray(ds.groups)
-    k = HydrolysisFeatures().fit(X).transform(X.assign(Time=1.0))["hydrolysis_extent"].to_numpy()
-    curves = make_pipeline(ReleaseKineticFeatures(), ReleaseCurveFeatures())
-    base = curves.fit_transform(X.drop(columns=["Polymer", "Drug_SMILES"])).reset_index(drop=True)
-    base["hydrolysis_extent"] = k * X["Time"].to_numpy(float)
+    ds, X, y, groups, _k, base = _base()
     Z, t = base.to_numpy(float), X["Time"].to_numpy(float)
     profile = np.asarray(ds.frame["Experimental_index"])
     late_err, before, after = [], [], []
@@ -283,14 +294,7 @@ def monotone() -> None:
     with its L1 objective), in the RF + booster mean on the base features."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    ds = load_dataset("bannigan_few_shot")
-    X = model_inputs(PROTOCOLS["bannigan_few_shot"], ds, "hydrolysis_molecular_curve_blend")
-    X = X.reset_index(drop=True)
-    y, groups = np.asarray(ds.y, float), np.asarray(ds.groups)
-    k = HydrolysisFeatures().fit(X).transform(X.assign(Time=1.0))["hydrolysis_extent"].to_numpy()
-    curves = make_pipeline(ReleaseKineticFeatures(), ReleaseCurveFeatures())
-    base = curves.fit_transform(X.drop(columns=["Polymer", "Drug_SMILES"])).reset_index(drop=True)
-    base["hydrolysis_extent"] = k * X["Time"].to_numpy(float)
+    ds, _X, y, groups, _k, base = _base()
     cols, Z = list(base.columns), base.to_numpy(float)
     clocks = {c: 1 for c in cols if c in ("Time", "hydrolysis_extent", "higuchi_extrap")}
     clocks |= {c: 1 for c in cols if c.endswith("_at_t")}
@@ -307,22 +311,17 @@ def monotone() -> None:
     splits = list(protocol_splits("bannigan_few_shot", ds, 5))
     scores: dict[str, list[float]] = {}
     for name, sign in variants.items():
-        per_split = []
-        for s, (train, _test) in enumerate(splits):
-            oof = np.zeros(len(y))
-            for a, b in GroupKFold(5).split(train, groups=groups[train]):
-                a, b = train[a], train[b]
-                rf = RandomForestModel(n_estimators=200, random_state=s).fit(Z[a], y[a])
-                if sign is None:
-                    boost = LightGBMModel(objective="l1", random_state=s).fit(Z[a], y[a])
-                else:
-                    boost = HistGradientBoostingRegressor(
-                        loss="absolute_error", max_iter=300, learning_rate=0.05,
-                        max_leaf_nodes=31, min_samples_leaf=20, early_stopping=False,
-                        random_state=s, monotonic_cst=[sign.get(c, 0) for c in cols],
-                    ).fit(Z[a], y[a])  # fmt: skip
-                oof[b] = 0.5 * rf.predict(Z[b]) + 0.5 * boost.predict(Z[b])
-            per_split.append(float(np.abs(oof[train] - y[train]).mean()))
+
+        def booster(seed: int, sign: dict | None = sign):
+            if sign is None:
+                return _l1_lightgbm(seed)
+            return HistGradientBoostingRegressor(
+                loss="absolute_error", max_iter=300, learning_rate=0.05, max_leaf_nodes=31,
+                min_samples_leaf=20, early_stopping=False, random_state=seed,
+                monotonic_cst=[sign.get(c, 0) for c in cols],
+            )  # fmt: skip
+
+        per_split = _inner_mae(Z, y, groups, splits, booster)
         scores[name] = per_split
         ref = scores["base (L1-LightGBM)"]
         wins = sum(c < b for c, b in zip(per_split, ref, strict=True))

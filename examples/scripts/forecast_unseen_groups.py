@@ -15,6 +15,7 @@ writes them to ``out/ai``).
 """
 
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,11 @@ protocol = PROTOCOLS["bannigan_few_shot"]
 ds = load_dataset(protocol.dataset)
 X, y, groups = model_inputs(protocol, ds, MODEL), ds.y.to_numpy(), ds.groups.to_numpy()
 train, test = next(protocol_splits(protocol.name, ds, n_splits=1))
-model = build_model(protocol.name, MODEL).fit(X.iloc[train], y[train], groups=groups[train])
+with warnings.catch_warnings(record=True) as caught:  # each fold repeats the same notes
+    warnings.simplefilter("always", UserWarning)
+    model = build_model(protocol.name, MODEL).fit(X.iloc[train], y[train], groups=groups[train])
+for note in dict.fromkeys(str(w.message) for w in caught):
+    print(f"note: {note}")
 
 held = ds.frame.iloc[test][["DP_Group", "Experimental_index", "Time", "T=1.0", "Release"]]
 held = held.assign(forecast=model.predict(X.iloc[test]), error=lambda d: d.forecast - d.Release)

@@ -70,6 +70,12 @@ def _hold_out_lock(out: Path, owner: str) -> Path:
     return lock
 
 
+def _fit_into(out: Path):
+    """A short real command writing ``out``: the example release fit."""
+    csv = EXAMPLES / "release" / "bannigan_subset.csv"
+    return runner.invoke(app, ["release", "fit", str(csv), "--time-unit", "day", "--out", str(out)])
+
+
 def test_a_second_run_writing_the_same_out_at_once_is_refused(tmp_path):
     import socket
     import subprocess
@@ -80,18 +86,7 @@ def test_a_second_run_writing_the_same_out_at_once_is_refused(tmp_path):
     try:
         out = tmp_path / "res"
         lock = _hold_out_lock(out, f"{socket.gethostname()} {live.pid}")
-        res = runner.invoke(
-            app,
-            [
-                "release",
-                "fit",
-                str(EXAMPLES / "release" / "bannigan_subset.csv"),
-                "--time-unit",
-                "day",
-                "--out",
-                str(out),
-            ],
-        )
+        res = _fit_into(out)
         assert res.exit_code == 2, res.output
         assert f"process {live.pid}" in res.output and "is writing there now" in res.output
         assert not out.exists() and lock.exists()  # the first run's lock is left alone
@@ -109,18 +104,7 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_and_released(tmp_path):
     dead.wait()
     out = tmp_path / "res"
     lock = _hold_out_lock(out, f"{socket.gethostname()} {dead.pid}")
-    res = runner.invoke(
-        app,
-        [
-            "release",
-            "fit",
-            str(EXAMPLES / "release" / "bannigan_subset.csv"),
-            "--time-unit",
-            "day",
-            "--out",
-            str(out),
-        ],
-    )
+    res = _fit_into(out)
     assert res.exit_code == 0, res.output
     assert (out / "best_models.csv").exists()
     assert not lock.exists()  # released when the command ended

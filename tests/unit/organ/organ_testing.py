@@ -83,3 +83,18 @@ def make_scenario(
         dosing=dosing,
         duration=duration,
     )
+
+
+def well_mixed_free_drug_scenario(**update) -> Scenario:
+    """Free drug only, Kp = 1 everywhere and B:P = 1: the body is one compartment of volume BW
+    cleared at k = CL_h / BW = 0.1 per hour (CL_h in L/h/kg, well-stirred, CL << Q); 24 h.
+    ``update``: other scenario fields (e.g. ``dosing``)."""
+    drug = make_drug(
+        tissue_partition={"rest": 1.0},
+        blood_plasma_ratio=1.0,
+        clearance_hepatic=0.1,
+        clearance_renal=0.0,
+    )
+    sc = make_scenario(carrier=False, tumour=None, duration=24.0)
+    form = sc.formulation.model_copy(update={"drug": drug})
+    return sc.model_copy(update={"formulation": form, **update})

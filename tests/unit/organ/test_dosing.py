@@ -10,7 +10,7 @@ first-order loss of each dose cohort on its own release clock.
 
 import numpy as np
 import pytest
-from organ_testing import make_drug, make_scenario
+from organ_testing import make_scenario, well_mixed_free_drug_scenario
 
 from nanomed.organ import simulate_organ
 from nanomed.organ.dosing import administered, dose_events
@@ -53,19 +53,9 @@ def test_infusion_matches_the_one_compartment_closed_form():
     # test_model.test_well_mixed_limit_of_the_free_drug_pbpk). A zero-order input R = D / T over
     # T gives A = R / k (1 - e^{-kt}) during the infusion and A(T) e^{-k (t - T)} after it.
     # clearance_hepatic is per kg (L/h/kg), so k = 0.1 BW / BW = 0.1 per hour.
-    drug = make_drug(
-        tissue_partition={"rest": 1.0},
-        blood_plasma_ratio=1.0,
-        clearance_hepatic=0.1,
-        clearance_renal=0.0,
-    )
-    sc = make_scenario(carrier=False, tumour=None, duration=24.0)
     big_t = 6.0
-    sc = sc.model_copy(
-        update={
-            "formulation": sc.formulation.model_copy(update={"drug": drug}),
-            "dosing": Dosing(dose=5.0, route="iv_infusion", infusion_duration=big_t),
-        }
+    sc = well_mixed_free_drug_scenario(
+        dosing=Dosing(dose=5.0, route="iv_infusion", infusion_duration=big_t)
     )
     res = simulate_organ(sc)
     bw = res.metadata["body_weight_kg"]

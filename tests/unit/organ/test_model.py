@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from organ_testing import FirstOrderRelease, make_drug, make_scenario
+from organ_testing import (
+    FirstOrderRelease,
+    make_drug,
+    make_scenario,
+    well_mixed_free_drug_scenario,
+)
 
 from nanomed.core.errors import InputError, SolverError
 from nanomed.organ import build_organ_model, simulate_many, simulate_organ
@@ -62,15 +67,7 @@ def test_mass_balance_for_random_valid_parameters(
 def test_well_mixed_limit_of_the_free_drug_pbpk():
     # Kp = 1 everywhere, B:P = 1: the body is one compartment of volume BW (the physiology closes
     # on body weight) cleared by CL_h (well-stirred, CL << Q): A(t) = D exp(-CL t / BW).
-    drug = make_drug(
-        tissue_partition={"rest": 1.0},
-        blood_plasma_ratio=1.0,
-        clearance_hepatic=0.1,
-        clearance_renal=0.0,
-    )
-    sc = make_scenario(carrier=False, tumour=None, duration=24.0)
-    sc = sc.model_copy(update={"formulation": sc.formulation.model_copy(update={"drug": drug})})
-    res = simulate_organ(sc)
+    res = simulate_organ(well_mixed_free_drug_scenario())
     bw = res.metadata["body_weight_kg"]
     body = res.data[
         (res.data.entity == "free_drug") & ~res.data.compartment.isin(["metabolised", "urine"])
