@@ -93,11 +93,6 @@ def tiny_fit():
     return Calibration(sim, [FitParameter("k", 1.0, 1e-3, 10.0)], obs), obs
 
 
-def check(call, exc, match):
-    with pytest.raises(exc, match=match):
-        call()
-
-
 # -- NaN ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("call", "exc", "match"),
@@ -131,7 +126,8 @@ def check(call, exc, match):
     ],
 )  # fmt: skip
 def test_nan_is_refused(call, exc, match):
-    check(call, exc, match)
+    with pytest.raises(exc, match=match):
+        call()
 
 
 # -- ±inf ---------------------------------------------------------------------------------------
@@ -152,7 +148,8 @@ def test_nan_is_refused(call, exc, match):
     ],
 )  # fmt: skip
 def test_infinity_is_refused(call, exc, match):
-    check(call, exc, match)
+    with pytest.raises(exc, match=match):
+        call()
 
 
 # -- negative or zero where impossible ----------------------------------------------------------
@@ -186,7 +183,8 @@ def test_infinity_is_refused(call, exc, match):
     ],
 )  # fmt: skip
 def test_negative_or_zero_is_refused(call, exc, match):
-    check(call, exc, match)
+    with pytest.raises(exc, match=match):
+        call()
 
 
 # -- wrong units --------------------------------------------------------------------------------
@@ -198,7 +196,8 @@ def test_negative_or_zero_is_refused(call, exc, match):
     ],
 )
 def test_wrong_unit_is_refused(call, match):
-    check(call, InputError, match)
+    with pytest.raises(InputError, match=match):
+        call()
 
 
 # -- text or None where a number is wanted ------------------------------------------------------
@@ -253,7 +252,8 @@ def test_wrong_unit_is_refused(call, match):
     ],
 )  # fmt: skip
 def test_text_or_none_is_refused(call, exc, match):
-    check(call, exc, match)
+    with pytest.raises(exc, match=match):
+        call()
 
 
 # -- empty or misshapen arrays ------------------------------------------------------------------
@@ -275,7 +275,8 @@ def test_text_or_none_is_refused(call, exc, match):
     ],
 )  # fmt: skip
 def test_empty_or_misshapen_is_refused(call, exc, match):
-    check(call, exc, match)
+    with pytest.raises(exc, match=match):
+        call()
 
 
 # -- time grids, dose orders, zero-growth TGI ---------------------------------------------------
@@ -288,7 +289,8 @@ def test_empty_or_misshapen_is_refused(call, exc, match):
     ],
 )
 def test_bad_grids_and_undefined_ratios_are_refused(call, match):
-    check(call, InputError, match)
+    with pytest.raises(InputError, match=match):
+        call()
 
 
 # -- absurd magnitudes --------------------------------------------------------------------------
@@ -300,7 +302,8 @@ def test_bad_grids_and_undefined_ratios_are_refused(call, match):
     ],
 )
 def test_absurd_magnitudes_are_refused(call, match):
-    check(call, InputError, match)
+    with pytest.raises(InputError, match=match):
+        call()
 
 
 # -- names and values that were silently misread ------------------------------------------------
@@ -325,7 +328,8 @@ def test_absurd_magnitudes_are_refused(call, match):
     ],
 )  # fmt: skip
 def test_misread_names_and_values_are_refused(call, match):
-    check(call, InputError, match)
+    with pytest.raises(InputError, match=match):
+        call()
 
 
 # -- legitimate edge values still work ----------------------------------------------------------
