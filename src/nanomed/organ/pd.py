@@ -195,14 +195,15 @@ class SimeoniTGI:
         t = as_numbers(times, "times", finite=True)
         if t.ndim != 1 or t.size == 0 or t[0] < 0 or np.any(np.diff(t) < 0):
             raise InputError("times: need a non-empty ascending array of times >= 0 day")
-        if callable(concentration):
-            conc = concentration
-        else:
-            c0 = _concentration(concentration, "concentration")
-            conc = lambda _t: c0  # noqa: E731
+        if callable(concentration):  # checked at every call: a curve can turn bad mid-run
 
-        def rhs(s: float, y: np.ndarray) -> np.ndarray:
-            return self.rhs(s, y, _concentration(conc(s), f"concentration at {s:g} day"))
+            def rhs(s: float, y: np.ndarray) -> np.ndarray:
+                return self.rhs(s, y, _concentration(concentration(s), "concentration", at=s))
+        else:  # checked once
+            c0 = _concentration(concentration, "concentration")
+
+            def rhs(s: float, y: np.ndarray) -> np.ndarray:
+                return self.rhs(s, y, c0)
 
         # solve_ivp wants strictly increasing t_eval: repeated times get the same row
         tu, back = np.unique(t, return_inverse=True)
@@ -224,10 +225,19 @@ class SimeoniTGI:
         return out
 
 
-def _concentration(value: ArrayLike, what: str) -> float | np.ndarray:
-    c = as_numbers(value, what, finite=True)
-    if np.any(c < 0) or np.any(c > MAX_CONCENTRATION):
-        raise InputError(f"{what}: must lie in [0, {MAX_CONCENTRATION:g}] ng/mL, got {value!r}")
+def _concentration(value: ArrayLike, what: str, at: float | None = None) -> float | np.ndarray:
+    """A concentration: finite numbers in [0, MAX_CONCENTRATION] ng/mL, else one InputError
+    naming ``what`` (and the time ``at`` [day]; built only on failure, off the hot path)."""
+    try:
+        c = np.asarray(value, dtype=float)
+        ok = bool(np.all(np.isfinite(c)) and np.all(c >= 0) and np.all(c <= MAX_CONCENTRATION))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        where = what if at is None else f"{what} at {at:g} day"
+        raise InputError(
+            f"{where}: must be finite numbers in [0, {MAX_CONCENTRATION:g}] ng/mL, got {value!r}"
+        )
     return float(c) if c.ndim == 0 else c
 
 
